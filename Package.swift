@@ -1,0 +1,49 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Targets are boundaries, not products: dependencies point toward the pure core
+// (see ../shared/STYLE.md). Only `xeroflow` and the conformance runner are executables.
+let package = Package(
+    name: "xeroflow",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "xeroflow", targets: ["xeroflow"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Pure core: no dependencies beyond Foundation.
+        .target(name: "Diagnostics"),
+        .target(name: "JSONModel"),
+        .target(name: "JSONSchema", dependencies: ["JSONModel"]),
+        .target(name: "Cron"),
+        .target(name: "Planner", dependencies: ["Diagnostics"]),
+        .target(name: "XeroModel", dependencies: ["JSONModel"]),
+        .target(
+            name: "Spec",
+            dependencies: [
+                "Diagnostics", "JSONModel", "JSONSchema", "XeroModel", "Cron", "Planner",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // The command line, as a library so tests can drive it in process.
+        .target(
+            name: "CLI",
+            dependencies: [
+                "Diagnostics", "JSONModel", "JSONSchema", "Spec", "XeroModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "xeroflow", dependencies: ["CLI"]),
+        // Runs the official conformance suites in ../shared/conformance (used by .ci/run).
+        .executableTarget(name: "ConformanceRunner", dependencies: ["JSONModel", "JSONSchema"]),
+
+        .testTarget(name: "JSONModelTests", dependencies: ["JSONModel"]),
+        .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "JSONModel"]),
+        .testTarget(name: "SpecTests", dependencies: ["Spec", "Diagnostics", "JSONModel", "XeroModel", "Cron", "Planner"]),
+        .testTarget(name: "CLITests", dependencies: ["CLI", "JSONModel"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+// CLI
+public enum XeroflowCommand {}

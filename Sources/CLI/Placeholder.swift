@@ -1,2 +1,0 @@
-// CLI
-public enum XeroflowCommand {}

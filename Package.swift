@@ -44,6 +44,7 @@ let package = Package(
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "JSONModel"]),
         .testTarget(name: "SpecTests", dependencies: ["Spec", "Diagnostics", "JSONModel", "XeroModel", "Cron", "Planner"]),
         .testTarget(name: "CLITests", dependencies: ["CLI", "JSONModel"]),
+        .testTarget(name: "XeroModelTests", dependencies: ["XeroModel", "JSONModel"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,1 +1,4 @@
-print("conformance")
+// Runs the conformance suites in ../shared/conformance; see RunnerCommand.swift.
+import Foundation
+
+exit(RunnerCommand.main(arguments: Array(CommandLine.arguments.dropFirst())))

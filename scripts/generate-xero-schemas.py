@@ -82,6 +82,74 @@ ENDPOINTS: dict[str, tuple[str, list[str]]] = {
     "TrackingCategories": ("TrackingCategory", ["TrackingCategoryID", "Name"]),
 }
 
+# What Xero requires when CREATING a record, which the spec's `required` lists do not say (Contact
+# has none, Invoice has none) or say too broadly (BankTransfer's list also binds a POST that only
+# sets Status DELETED by ID). Emitted beside `required`, which stays as the spec has it:
+#   "x-required-on-create": every field must be present to create the record;
+#   "x-required-one-of-on-create": for each group, at least one of its fields must be present.
+# Object -> (required fields, one-of groups). Sources ([P] Xero's own page or spec, [S] third party
+# that paraphrases Xero's page, [U] not confirmed in the stored corpora: the brief's fact, kept):
+REQUIRED_ON_CREATE: dict[str, tuple[list[str], list[list[str]]]] = {
+    # [P] developer.xero.com/documentation/api/accounting/contacts "The following is required to
+    #   create a contact: Name"; blog.xero.com/developer/api/Contacts "minimum elements required
+    #   to add a new contact: <Name>".
+    "Contact": (["Name"], []),
+    # [P] developer.xero.com/documentation/api/invoices "The following are required to create a
+    #   draft invoice: Type, Contact, LineItems".
+    "Invoice": (["Type", "Contact", "LineItems"], []),
+    # [P] blog.xero.com/developer/api/Credit Notes "minimum elements required to add a new draft
+    #   credit note ... with no line items: Type, Contact".
+    "CreditNote": (["Type", "Contact"], []),
+    # [S] Xero's Payments page (developer.xero.com/documentation/api/accounting/payments, PUT) as
+    #   paraphrased by docs.linx.software and Xero's own request example in the spec
+    #   (createPayments: Invoice{InvoiceID}, Account{Code}, Date, Amount): Account (by AccountID or
+    #   Code), Date, Amount, and one of Invoice, CreditNote, Prepayment, Overpayment.
+    "Payment": (["Account", "Date", "Amount"], [["Invoice", "CreditNote", "Prepayment", "Overpayment"]]),
+    # [S] docs.linx.software CreateBankTransaction ("Mandatory Items: Type, Contact, LineItems,
+    #   BankAccount", citing developer.xero.com/documentation/api/banktransactions); the spec
+    #   requires Type, LineItems, BankAccount.
+    "BankTransaction": (["Type", "Contact", "LineItems", "BankAccount"], []),
+    # [P] developer.xero.com/documentation/api/bank-transfers "The following are required to
+    #   create a bank transfer: FromBankAccount, ToBankAccount, Amount" (Date defaults to today).
+    "BankTransfer": (["FromBankAccount", "ToBankAccount", "Amount"], []),
+    # [P] developer.xero.com/documentation/api/items "The following is required for a PUT / POST:
+    #   Code" (a tracked item also needs InventoryAssetAccountCode and PurchaseDetails
+    #   .COGSAccountCode; not modelled).
+    "Item": (["Code"], []),
+    # [U] Xero's Accounts page, PUT Accounts: Code, Name, Type; BankAccountNumber as well when
+    #   Type is BANK (conditional: not modelled here, see xero-facts.md "Bank Feeds").
+    #   The spec marks nothing required.
+    "Account": (["Code", "Name", "Type"], []),
+    # [S] Xero's ManualJournals page "The following are mandatory for a PUT / POST request:
+    #   Narration, JournalLines" (quoted in the source comments of a Delphi Xero client; docs.linx.software
+    #   CreateManualJournal: "at least two individual JournalLine sub-elements"); the spec
+    #   requires Narration.
+    "ManualJournal": (["Narration", "JournalLines"], []),
+    # [S] docs.linx.software CreatePurchaseOrder ("Mandatory fields: Contact, LineItems", citing
+    #   developer.xero.com/documentation/api/purchase-orders).
+    "PurchaseOrder": (["Contact", "LineItems"], []),
+    # [P] Xero's Quotes page, POST Quotes "The following are required to create a draft quote:
+    #   Contact, Date, LineItems" (the spec's description of Date says it defaults to today).
+    "Quote": (["Contact", "Date", "LineItems"], []),
+    # [S] withone.ai "Create Tracking Categories" (PUT /TrackingCategories required body: Name).
+    "TrackingCategory": (["Name"], []),
+    # [U] Xero's TaxRates page, PUT TaxRates: Name, TaxComponents.
+    "TaxRate": (["Name", "TaxComponents"], []),
+    # [P] the spec itself, ContactGroup.Name: "Required when creating a new contact group".
+    "ContactGroup": (["Name"], []),
+    # [P] developer.xero.com/documentation/api/receipts "Elements for Receipts" lists Date,
+    #   Contact, Lineitems, User first (the mandatory group of the PUT); docs.gravitydata.co
+    #   Receipts: "A contact must be specified when creating a receipt".
+    "Receipt": (["Date", "Contact", "LineItems", "User"], []),
+    # [P] developer.xero.com/documentation/api/invoices "Elements for LineItems": "Description
+    #   needs to be at least 1 char long"; a line with an ItemCode takes the item's description
+    #   [U]: one of Description or ItemCode.
+    "LineItem": ([], [["Description", "ItemCode"]]),
+    # [U] PUT /Currencies adds a currency by its Code (the only writable field besides the
+    #   read-back Description).
+    "Currency": (["Code"], []),
+}
+
 # Keys of a property in the spec: the ones turned into JSON Schema, and the ones dropped on
 # purpose. Anything else stops the script, so a newer spec cannot lose facts silently.
 PROPERTY_KEYS = {
@@ -175,6 +243,9 @@ class Generator:
                 for ref in self.refs_of(prop):
                     todo.append(ref)
         self.objects = sorted(seen - self.enums)
+        missing = sorted(set(REQUIRED_ON_CREATE) - set(self.objects))
+        if missing:
+            raise SpecError(f"REQUIRED_ON_CREATE names objects that are not generated: {missing}")
 
     @staticmethod
     def refs_of(prop: dict) -> list[str]:
@@ -217,6 +288,14 @@ class Generator:
         }
         if required:
             out["required"] = required
+        on_create, one_of = REQUIRED_ON_CREATE.get(name, ([], []))
+        for field in on_create + [f for group in one_of for f in group]:
+            if field not in properties:
+                raise SpecError(f"{name}: required-on-create field {field!r} is not a property")
+        if on_create:
+            out["x-required-on-create"] = list(on_create)
+        if one_of:
+            out["x-required-one-of-on-create"] = [list(group) for group in one_of]
         out["additionalProperties"] = False
         return out
 

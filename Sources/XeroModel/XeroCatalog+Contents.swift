@@ -81,9 +81,38 @@ extension XeroCatalog {
                     named: fieldName, property: property, required: required.contains(fieldName),
                     fileName: fileName, files: files)
             }
+            let onCreate = try strings(
+                document["x-required-on-create"], key: "x-required-on-create", fileName: fileName)
+            var oneOf: [[String]] = []
+            if let groups = document["x-required-one-of-on-create"] {
+                guard let array = groups.arrayValue else {
+                    throw XeroCatalogError(file: fileName, message: "x-required-one-of-on-create is not an array")
+                }
+                oneOf = try array.map {
+                    try strings($0, key: "x-required-one-of-on-create", fileName: fileName)
+                }
+            }
+            for field in onCreate + oneOf.joined() where fields[field] == nil {
+                throw XeroCatalogError(file: fileName, message: "required on create \(field) is not a field")
+            }
             return XeroObjectSchema(
                 name: name, fileName: fileName, document: document, fields: fields,
-                fieldOrder: properties.keys, required: required)
+                fieldOrder: properties.keys, required: required, requiredOnCreate: onCreate,
+                requiredOneOfOnCreate: oneOf)
+        }
+
+        /// An array of strings, or [] when the key is absent.
+        private static func strings(_ value: JSONValue?, key: String, fileName: String) throws -> [String] {
+            guard let value else { return [] }
+            guard let array = value.arrayValue else {
+                throw XeroCatalogError(file: fileName, message: "\(key) is not an array")
+            }
+            return try array.map {
+                guard let s = $0.stringValue else {
+                    throw XeroCatalogError(file: fileName, message: "\(key) holds a non-string")
+                }
+                return s
+            }
         }
 
         private static func field(

@@ -48,12 +48,21 @@ public struct XeroObjectSchema: Sendable {
     public let fields: [String: XeroField]
     /// Field names in the order of Xero's spec.
     public let fieldOrder: [String]
-    /// Required field names, as in the document.
+    /// Required field names, as in the document (Xero's spec, which is not always what Xero
+    /// requires on create).
     public let required: [String]
+    /// The fields Xero needs to create the record (`x-required-on-create`, curated from Xero's
+    /// documentation): `["Name"]` for a Contact. Empty when none are listed.
+    public let requiredOnCreate: [String]
+    /// Groups of which at least one field is needed to create the record
+    /// (`x-required-one-of-on-create`): a Payment names one of
+    /// `["Invoice", "CreditNote", "Prepayment", "Overpayment"]`. Empty when none are listed.
+    public let requiredOneOfOnCreate: [[String]]
 
     public init(
         name: String, fileName: String, document: JSONValue, fields: [String: XeroField],
-        fieldOrder: [String], required: [String]
+        fieldOrder: [String], required: [String], requiredOnCreate: [String] = [],
+        requiredOneOfOnCreate: [[String]] = []
     ) {
         self.name = name
         self.fileName = fileName
@@ -61,6 +70,8 @@ public struct XeroObjectSchema: Sendable {
         self.fields = fields
         self.fieldOrder = fieldOrder
         self.required = required
+        self.requiredOnCreate = requiredOnCreate
+        self.requiredOneOfOnCreate = requiredOneOfOnCreate
     }
 
     /// The document's `$id`.

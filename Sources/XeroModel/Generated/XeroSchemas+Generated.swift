@@ -157,6 +157,11 @@ extension XeroSchemas {
       "type": "array"
     }
   },
+  "x-required-on-create": [
+    "Code",
+    "Name",
+    "Type"
+  ],
   "additionalProperties": false
 }
 
@@ -600,6 +605,12 @@ extension XeroSchemas {
     "LineItems",
     "BankAccount"
   ],
+  "x-required-on-create": [
+    "Type",
+    "Contact",
+    "LineItems",
+    "BankAccount"
+  ],
   "additionalProperties": false
 }
 
@@ -712,6 +723,11 @@ extension XeroSchemas {
     }
   },
   "required": [
+    "FromBankAccount",
+    "ToBankAccount",
+    "Amount"
+  ],
+  "x-required-on-create": [
     "FromBankAccount",
     "ToBankAccount",
     "Amount"
@@ -1176,6 +1192,9 @@ extension XeroSchemas {
       "type": "string"
     }
   },
+  "x-required-on-create": [
+    "Name"
+  ],
   "additionalProperties": false
 }
 
@@ -1214,6 +1233,9 @@ extension XeroSchemas {
       "type": "array"
     }
   },
+  "x-required-on-create": [
+    "Name"
+  ],
   "additionalProperties": false
 }
 
@@ -1439,6 +1461,10 @@ extension XeroSchemas {
       "type": "array"
     }
   },
+  "x-required-on-create": [
+    "Type",
+    "Contact"
+  ],
   "additionalProperties": false
 }
 
@@ -1462,6 +1488,9 @@ extension XeroSchemas {
       "type": "string"
     }
   },
+  "x-required-on-create": [
+    "Code"
+  ],
   "additionalProperties": false
 }
 
@@ -1822,6 +1851,11 @@ extension XeroSchemas {
       "type": "array"
     }
   },
+  "x-required-on-create": [
+    "Type",
+    "Contact",
+    "LineItems"
+  ],
   "additionalProperties": false
 }
 
@@ -1966,6 +2000,9 @@ extension XeroSchemas {
     }
   },
   "required": [
+    "Code"
+  ],
+  "x-required-on-create": [
     "Code"
   ],
   "additionalProperties": false
@@ -2229,6 +2266,12 @@ extension XeroSchemas {
       "type": "array"
     }
   },
+  "x-required-one-of-on-create": [
+    [
+      "Description",
+      "ItemCode"
+    ]
+  ],
   "additionalProperties": false
 }
 
@@ -2390,6 +2433,10 @@ extension XeroSchemas {
   },
   "required": [
     "Narration"
+  ],
+  "x-required-on-create": [
+    "Narration",
+    "JournalLines"
   ],
   "additionalProperties": false
 }
@@ -3010,6 +3057,19 @@ extension XeroSchemas {
       "type": "array"
     }
   },
+  "x-required-on-create": [
+    "Account",
+    "Date",
+    "Amount"
+  ],
+  "x-required-one-of-on-create": [
+    [
+      "Invoice",
+      "CreditNote",
+      "Prepayment",
+      "Overpayment"
+    ]
+  ],
   "additionalProperties": false
 }
 
@@ -3412,6 +3472,10 @@ extension XeroSchemas {
       "type": "array"
     }
   },
+  "x-required-on-create": [
+    "Contact",
+    "LineItems"
+  ],
   "additionalProperties": false
 }
 
@@ -3550,6 +3614,11 @@ extension XeroSchemas {
       "type": "array"
     }
   },
+  "x-required-on-create": [
+    "Contact",
+    "Date",
+    "LineItems"
+  ],
   "additionalProperties": false
 }
 
@@ -3665,6 +3734,12 @@ extension XeroSchemas {
       "type": "array"
     }
   },
+  "x-required-on-create": [
+    "Date",
+    "Contact",
+    "LineItems",
+    "User"
+  ],
   "additionalProperties": false
 }
 
@@ -3961,6 +4036,10 @@ extension XeroSchemas {
       "x-money": true
     }
   },
+  "x-required-on-create": [
+    "Name",
+    "TaxComponents"
+  ],
   "additionalProperties": false
 }
 
@@ -4011,6 +4090,9 @@ extension XeroSchemas {
       "type": "array"
     }
   },
+  "x-required-on-create": [
+    "Name"
+  ],
   "additionalProperties": false
 }
 

@@ -45,6 +45,7 @@ let package = Package(
         .testTarget(name: "SpecTests", dependencies: ["Spec", "Diagnostics", "JSONModel", "XeroModel", "Cron", "Planner"]),
         .testTarget(name: "CLITests", dependencies: ["CLI", "JSONModel"]),
         .testTarget(name: "XeroModelTests", dependencies: ["XeroModel", "JSONModel"]),
+        .testTarget(name: "CronTests", dependencies: ["Cron"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -21,6 +21,8 @@ struct SuiteResult {
     var ran: Set<CaseKey> = []
     /// Lines to print before the summary.
     var notes: [String] = []
+    /// True when the suite did not run at all (no summary line is printed for it).
+    var skipped = false
 }
 
 /// `conformance/known-failures/SUITE.txt`: `file.json | group | case | reason` per line, `#` comments.

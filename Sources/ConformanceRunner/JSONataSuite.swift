@@ -6,6 +6,7 @@ struct JSONataSuite: ConformanceSuite {
     func run(conformanceDir: String, verbose: Bool) -> SuiteResult {
         var result = SuiteResult()
         result.notes.append("jsonata: suite not implemented yet")
+        result.skipped = true
         return result
     }
 }

@@ -76,6 +76,7 @@ enum RunnerCommand {
                 print("warning: known failure now passes, remove it from \(suite.name).txt: \(stale.file) | \(stale.group) | \(stale.test)")
             }
             for note in result.notes { print(note) }
+            if result.skipped { continue }
             print("\(suite.name): \(result.passed) passed, \(result.failures.count) failed")
             passed += result.passed
             failed += result.failures.count

@@ -18,11 +18,14 @@ struct Evaluator {
     private var depth = 0
     private var stackFloor: UInt = 0
     private var aborted = false
+    /// Why evaluation stopped early (recorded in both modes, so `validate` never returns no
+    /// errors for an instance it could not finish).
+    private var abortError: ValidationError? = nil
 
     /// `$ref` hops allowed without moving into the instance before assuming a cycle.
     static let maxReferenceHops = 512
     /// Stack kept free below the deepest evaluation frame.
-    static let stackReserve: UInt = 256 * 1024
+    static let stackReserve: UInt = 128 * 1024
     /// Depth limit when the stack bounds cannot be read.
     static let fallbackMaxDepth = 3_000
 
@@ -33,7 +36,17 @@ struct Evaluator {
 
     mutating func run(_ instance: JSONValue) -> Bool {
         var annotations = Annotations()
-        return evaluate(program.root, instance, need: false, into: &annotations, hops: 0)
+        let valid = evaluate(program.root, instance, need: false, into: &annotations, hops: 0)
+        if let abortError { errors.append(abortError) }
+        return valid && !aborted
+    }
+
+    /// Stops the evaluation with `message`; the error is reported even in the fast mode.
+    private mutating func abort(_ keyword: String, _ message: String) {
+        guard !aborted else { return }
+        aborted = true
+        abortError = ValidationError(instancePath: JSONPointer(tokens: instancePath), keyword: keyword,
+                                     schemaPath: JSONPointer(tokens: schemaPath), message: message)
     }
 
     // MARK: - Reporting
@@ -61,7 +74,11 @@ struct Evaluator {
     // MARK: - Nodes
 
     /// Evaluates node `index` against `value`. `need` asks for annotations, merged into
-    /// `annotations` when the node is valid.
+    /// `annotations` even when the node fails: a failing node fails its parent too, unless the
+    /// parent is an applicator that tolerates failure (`anyOf`, `oneOf`, `not`, `if`,
+    /// `contains`), and those keep a failing branch's annotations apart. So validity is as the
+    /// specification says, while `unevaluatedProperties` does not also report a property that
+    /// `properties` evaluated but found invalid.
     mutating func evaluate(_ index: Int, _ value: JSONValue, need: Bool, into annotations: inout Annotations, hops: Int) -> Bool {
         if aborted { return false }
         let node = program.nodes[index]
@@ -72,8 +89,7 @@ struct Evaluator {
         depth += 1
         defer { depth -= 1 }
         if depth > 48, !hasStackRoom() {
-            report("depth", "the instance is nested too deeply to validate")
-            aborted = true
+            abort("depth", "the instance is nested too deeply to validate (the stack is nearly exhausted)")
             return false
         }
         let entered = scope.last != node.resource
@@ -93,7 +109,7 @@ struct Evaluator {
                 if !collecting || aborted { return false }
             }
         }
-        if valid && need { annotations.merge(local) }
+        if need { annotations.merge(local) }
         return valid
     }
 
@@ -138,7 +154,6 @@ struct Evaluator {
         switch kind {
         case .ref(let target):
             return follow(target, value, collect: collect, &ann, hops: hops)
-
         case .dynamicRef(let target, let anchor):
             var destination = target
             if let anchor {
@@ -150,7 +165,46 @@ struct Evaluator {
                 }
             }
             return follow(destination, value, collect: collect, &ann, hops: hops)
+        case .contains(let sub, let minimum, let maximum, let explicitMin):
+            return applyContains(sub, minimum, maximum, explicitMin, node, value, collect: collect, &ann, hops: hops)
+        case .allOf(let list):
+            return applyAllOf(list, node, value, collect: collect, &ann, hops: hops)
+        case .anyOf(let list):
+            return applyAnyOf(list, node, value, collect: collect, &ann, hops: hops)
+        case .oneOf(let list):
+            return applyOneOf(list, node, value, collect: collect, &ann, hops: hops)
+        case .not(let sub):
+            return applyNot(sub, node, value, collect: collect, &ann, hops: hops)
+        case .conditional(let condition, let then, let otherwise):
+            return applyConditional(condition, then, otherwise, node, value, collect: collect, &ann, hops: hops)
+        case .dependentSchemas(let list):
+            return applyDependentSchemas(list, node, value, collect: collect, &ann, hops: hops)
+        case .prefixItems(let list):
+            return applyPrefixItems(list, node, value, collect: collect, &ann, hops: hops)
+        case .items(let sub, let start):
+            return applyItems(sub, start, node, value, collect: collect, &ann, hops: hops)
+        case .properties(let list, let dict):
+            return applyProperties(list, dict, node, value, collect: collect, &ann, hops: hops)
+        case .patternProperties(let list):
+            return applyPatternProperties(list, node, value, collect: collect, &ann, hops: hops)
+        case .additionalProperties(let sub, let known, let patterns, let knownList):
+            return applyAdditionalProperties(sub, known, patterns, knownList, node, value, collect: collect, &ann, hops: hops)
+        case .propertyNames(let sub):
+            return applyPropertyNames(sub, node, value, collect: collect, &ann, hops: hops)
+        case .unevaluatedItems(let sub):
+            return applyUnevaluatedItems(sub, node, value, collect: collect, &ann, hops: hops)
+        case .unevaluatedProperties(let sub):
+            return applyUnevaluatedProperties(sub, node, value, collect: collect, &ann, hops: hops)
+        default:
+            return applyAssertion(kind, value)
+        }
+    }
 
+    /// Keywords that look at the instance only (no subschemas), kept out of the recursive path
+    /// so its stack frames stay small.
+    @inline(never)
+    private mutating func applyAssertion(_ kind: Keyword.Kind, _ value: JSONValue) -> Bool {
+        switch kind {
         case .type(let set, let names):
             if set.matches(value) { return true }
             let found = value.typeName
@@ -253,39 +307,6 @@ struct Evaluator {
             }
             return true
 
-        case .contains(let sub, let minimum, let maximum, let explicitMin):
-            guard case .array(let a) = value else { return true }
-            var matched = 0
-            var matchedIndices: [Int] = []
-            quietly { me in
-                for (i, item) in a.enumerated() {
-                    var ignored = Annotations()
-                    if me.evaluate(sub, item, need: false, into: &ignored, hops: 0) {
-                        matched += 1
-                        if collect { matchedIndices.append(i) }
-                        if !collect && maximum == nil && matched >= minimum { break }
-                    } else if me.aborted {
-                        break
-                    }
-                }
-            }
-            if collect { ann.items.formUnion(matchedIndices) }
-            if matched < minimum {
-                if explicitMin {
-                    report("minContains", "expected at least \(Messages.plural(minimum, "item")) matching the 'contains' schema, found \(matched)",
-                           replacingKeyword: "minContains")
-                } else {
-                    report("contains", "expected at least one item matching the 'contains' schema, found none")
-                }
-                return false
-            }
-            if let maximum, matched > maximum {
-                report("maxContains", "expected at most \(Messages.plural(maximum, "item")) matching the 'contains' schema, found \(matched)",
-                       replacingKeyword: "maxContains")
-                return false
-            }
-            return true
-
         case .maxProperties(let limit):
             guard case .object(let o) = value, o.count > limit else { return true }
             report("maxProperties", "expected at most \(Messages.plural(limit, "property", "properties")), found \(o.count)")
@@ -321,250 +342,347 @@ struct Evaluator {
             }
             return valid
 
-        case .allOf(let list):
-            var valid = true
-            for (i, sub) in list.enumerated() {
-                if !evaluateInPlace(sub, value, schemaTokens: [String(i)], need: collect, into: &ann, hops: hops) {
-                    valid = false
-                    if !collecting || aborted { return false }
-                }
-            }
-            return valid
-
-        case .anyOf(let list):
-            var anyValid = false
-            quietly { me in
-                for sub in list {
-                    if me.evaluate(sub, value, need: collect, into: &ann, hops: hops) {
-                        anyValid = true
-                        if !collect { break }
-                    }
-                    if me.aborted { break }
-                }
-            }
-            if anyValid { return true }
-            if collecting && !aborted {
-                let branches = branchErrors(list, value, hops: hops)
-                report("anyOf", Evaluator.alternativesMessage(branches, value: value, exactlyOne: false),
-                       .alternatives(branches: branches))
-            }
-            return false
-
-        case .oneOf(let list):
-            var matches: [Int] = []
-            var branchAnnotations = Annotations()
-            let countAll = collecting
-            quietly { me in
-                for (i, sub) in list.enumerated() {
-                    var candidate = Annotations()
-                    if me.evaluate(sub, value, need: collect, into: &candidate, hops: hops) {
-                        matches.append(i)
-                        if matches.count == 1 { branchAnnotations = candidate }
-                        if matches.count > 1 && !countAll { break }
-                    }
-                    if me.aborted { break }
-                }
-            }
-            if matches.count == 1 {
-                if collect { ann.merge(branchAnnotations) }
-                return true
-            }
-            if collecting && !aborted {
-                if matches.isEmpty {
-                    let branches = branchErrors(list, value, hops: hops)
-                    report("oneOf", Evaluator.alternativesMessage(branches, value: value, exactlyOne: true),
-                           .alternatives(branches: branches))
-                } else {
-                    report("oneOf", "expected the value to match exactly one of the \(list.count) alternatives, but it matches \(matches.count) (at index \(Messages.list(matches.map(String.init), conjunction: "and")))",
-                           .alternatives(branches: []))
-                }
-            }
-            return false
-
-        case .not(let sub):
-            let matched = quietly { me in
-                var ignored = Annotations()
-                return me.evaluate(sub, value, need: false, into: &ignored, hops: hops)
-            }
-            if aborted { return false }
-            if !matched { return true }
-            report("not", "expected the value not to match the 'not' schema")
-            return false
-
-        case .conditional(let condition, let then, let otherwise):
-            var conditionAnnotations = Annotations()
-            let holds = quietly { me in
-                me.evaluate(condition, value, need: collect, into: &conditionAnnotations, hops: hops)
-            }
-            if aborted { return false }
-            if holds {
-                if collect { ann.merge(conditionAnnotations) }
-                guard let then else { return true }
-                return evaluateInPlace(then, value, schemaTokens: ["then"], need: collect, into: &ann, hops: hops)
-            }
-            guard let otherwise else { return true }
-            return evaluateInPlace(otherwise, value, schemaTokens: ["else"], need: collect, into: &ann, hops: hops)
-
-        case .dependentSchemas(let list):
-            guard case .object(let o) = value else { return true }
-            var valid = true
-            for (trigger, sub) in list where o.contains(trigger) {
-                if !evaluateInPlace(sub, value, schemaTokens: [trigger], need: collect, into: &ann, hops: hops) {
-                    valid = false
-                    if !collecting || aborted { return false }
-                }
-            }
-            return valid
-
-        case .prefixItems(let list):
-            guard case .array(let a) = value else { return true }
-            let n = min(list.count, a.count)
-            var valid = true
-            for i in 0..<n {
-                let token = String(i)
-                if !evaluateChild(list[i], a[i], token: token, schemaTokens: [token]) {
-                    valid = false
-                    if !collecting || aborted { return false }
-                }
-            }
-            if collect && n > ann.itemPrefix { ann.itemPrefix = n }
-            return valid
-
-        case .items(let sub, let start):
-            guard case .array(let a) = value, a.count > start else { return true }
-            if collect { ann.allItems = true }
-            if program.nodes[sub].boolean == false {
-                report("items", start == 0
-                       ? "expected an empty array, found \(Messages.plural(a.count, "item"))"
-                       : "expected at most \(Messages.plural(start, "item")), found \(a.count)")
-                return false
-            }
-            var valid = true
-            for i in start..<a.count {
-                if !evaluateChild(sub, a[i], token: String(i)) {
-                    valid = false
-                    if !collecting || aborted { return false }
-                }
-            }
-            return valid
-
-        case .properties(let list, let dict):
-            guard case .object(let o) = value else { return true }
-            var valid = true
-            if list.count <= o.count {
-                for (name, sub) in list {
-                    guard let child = o[name] else { continue }
-                    if collect { ann.properties.insert(name) }
-                    if !evaluateChild(sub, child, token: name, schemaTokens: [name]) {
-                        valid = false
-                        if !collecting || aborted { return false }
-                    }
-                }
-            } else {
-                for (name, child) in o {
-                    guard let sub = dict[name] else { continue }
-                    if collect { ann.properties.insert(name) }
-                    if !evaluateChild(sub, child, token: name, schemaTokens: [name]) {
-                        valid = false
-                        if !collecting || aborted { return false }
-                    }
-                }
-            }
-            return valid
-
-        case .patternProperties(let list):
-            guard case .object(let o) = value else { return true }
-            var valid = true
-            for (name, child) in o {
-                for (regex, sub) in list where regex.matches(name) {
-                    if collect { ann.properties.insert(name) }
-                    if !evaluateChild(sub, child, token: name, schemaTokens: [regex.source]) {
-                        valid = false
-                        if !collecting || aborted { return false }
-                    }
-                }
-            }
-            return valid
-
-        case .additionalProperties(let sub, let known, let patterns, let knownList):
-            guard case .object(let o) = value else { return true }
-            if collect { ann.allProperties = true }
-            let forbidden = program.nodes[sub].boolean == false
-            var valid = true
-            for (name, child) in o {
-                if known.contains(name) || patterns.contains(where: { $0.matches(name) }) { continue }
-                if forbidden {
-                    valid = false
-                    if !collecting { return false }
-                    report("additionalProperties", "unknown property '\(name)'",
-                           .unknownProperty(name: name, known: knownList), instanceToken: name)
-                } else if !evaluateChild(sub, child, token: name) {
-                    valid = false
-                    if !collecting || aborted { return false }
-                }
-            }
-            return valid
-
-        case .propertyNames(let sub):
-            guard case .object(let o) = value else { return true }
-            var valid = true
-            for name in o.keys {
-                let start = errors.count
-                var ignored = Annotations()
-                if !evaluate(sub, .string(name), need: false, into: &ignored, hops: 0) {
-                    valid = false
-                    if !collecting || aborted { return false }
-                    let reason = errors.count > start ? ": " + errors[start].message : ""
-                    errors.removeSubrange(start...)
-                    report("propertyNames", "invalid property name '\(name)'\(reason)")
-                }
-            }
-            return valid
-
-        case .unevaluatedItems(let sub):
-            guard case .array(let a) = value else { return true }
-            let forbidden = program.nodes[sub].boolean == false
-            var valid = true
-            for i in a.indices where !ann.isEvaluated(item: i) {
-                if forbidden {
-                    valid = false
-                    if !collecting { return false }
-                    report("unevaluatedItems", "unexpected item at index \(i)", instanceToken: String(i))
-                } else if !evaluateChild(sub, a[i], token: String(i)) {
-                    valid = false
-                    if !collecting || aborted { return false }
-                }
-            }
-            if collect { ann.allItems = true }
-            return valid
-
-        case .unevaluatedProperties(let sub):
-            guard case .object(let o) = value else { return true }
-            let forbidden = program.nodes[sub].boolean == false
-            var valid = true
-            var knownList: [String]? = nil
-            for (name, child) in o where !ann.isEvaluated(property: name) {
-                if forbidden {
-                    valid = false
-                    if !collecting { return false }
-                    if knownList == nil { knownList = knownProperties(of: node) }
-                    report("unevaluatedProperties", "unknown property '\(name)'",
-                           .unknownProperty(name: name, known: knownList ?? []), instanceToken: name)
-                } else if !evaluateChild(sub, child, token: name) {
-                    valid = false
-                    if !collecting || aborted { return false }
-                }
-            }
-            if collect { ann.allProperties = true }
-            return valid
+        default:
+            return true
         }
+    }
+
+    @inline(never)
+    private mutating func applyContains(_ sub: Int, _ minimum: Int, _ maximum: Int?, _ explicitMin: Bool, _ node: SchemaNode, _ value: JSONValue, collect: Bool,
+        _ ann: inout Annotations, hops: Int) -> Bool
+    {
+        guard case .array(let a) = value else { return true }
+        var matched = 0
+        var matchedIndices: [Int] = []
+        quietly { me in
+            for (i, item) in a.enumerated() {
+                var ignored = Annotations()
+                if me.evaluate(sub, item, need: false, into: &ignored, hops: 0) {
+                    matched += 1
+                    if collect { matchedIndices.append(i) }
+                    if !collect && maximum == nil && matched >= minimum { break }
+                } else if me.aborted {
+                    break
+                }
+            }
+        }
+        if collect { ann.items.formUnion(matchedIndices) }
+        if matched < minimum {
+            if explicitMin {
+                report("minContains", "expected at least \(Messages.plural(minimum, "item")) matching the 'contains' schema, found \(matched)",
+                       replacingKeyword: "minContains")
+            } else {
+                report("contains", "expected at least one item matching the 'contains' schema, found none")
+            }
+            return false
+        }
+        if let maximum, matched > maximum {
+            report("maxContains", "expected at most \(Messages.plural(maximum, "item")) matching the 'contains' schema, found \(matched)",
+                   replacingKeyword: "maxContains")
+            return false
+        }
+        return true
+    }
+
+    @inline(never)
+    private mutating func applyAllOf(_ list: [Int], _ node: SchemaNode, _ value: JSONValue, collect: Bool,
+        _ ann: inout Annotations, hops: Int) -> Bool
+    {
+        var valid = true
+        for (i, sub) in list.enumerated() {
+            if !evaluateInPlace(sub, value, schemaTokens: [String(i)], need: collect, into: &ann, hops: hops) {
+                valid = false
+                if !collecting || aborted { return false }
+            }
+        }
+        return valid
+    }
+
+    @inline(never)
+    private mutating func applyAnyOf(_ list: [Int], _ node: SchemaNode, _ value: JSONValue, collect: Bool,
+        _ ann: inout Annotations, hops: Int) -> Bool
+    {
+        var anyValid = false
+        quietly { me in
+            for sub in list {
+                var branch = Annotations()
+                if me.evaluate(sub, value, need: collect, into: &branch, hops: hops) {
+                    if collect { ann.merge(branch) }
+                    anyValid = true
+                    if !collect { break }
+                }
+                if me.aborted { break }
+            }
+        }
+        if anyValid { return true }
+        if collecting && !aborted {
+            let branches = branchErrors(list, value, hops: hops)
+            report("anyOf", Evaluator.alternativesMessage(branches, value: value, exactlyOne: false),
+                   .alternatives(branches: branches))
+        }
+        return false
+    }
+
+    @inline(never)
+    private mutating func applyOneOf(_ list: [Int], _ node: SchemaNode, _ value: JSONValue, collect: Bool,
+        _ ann: inout Annotations, hops: Int) -> Bool
+    {
+        var matches: [Int] = []
+        var branchAnnotations = Annotations()
+        let countAll = collecting
+        quietly { me in
+            for (i, sub) in list.enumerated() {
+                var candidate = Annotations()
+                if me.evaluate(sub, value, need: collect, into: &candidate, hops: hops) {
+                    matches.append(i)
+                    if matches.count == 1 { branchAnnotations = candidate }
+                    if matches.count > 1 && !countAll { break }
+                }
+                if me.aborted { break }
+            }
+        }
+        if matches.count == 1 {
+            if collect { ann.merge(branchAnnotations) }
+            return true
+        }
+        if collecting && !aborted {
+            if matches.isEmpty {
+                let branches = branchErrors(list, value, hops: hops)
+                report("oneOf", Evaluator.alternativesMessage(branches, value: value, exactlyOne: true),
+                       .alternatives(branches: branches))
+            } else {
+                report("oneOf", "expected the value to match exactly one of the \(list.count) alternatives, but it matches \(matches.count) (at index \(Messages.list(matches.map(String.init), conjunction: "and")))",
+                       .alternatives(branches: []))
+            }
+        }
+        return false
+    }
+
+    @inline(never)
+    private mutating func applyNot(_ sub: Int, _ node: SchemaNode, _ value: JSONValue, collect: Bool,
+        _ ann: inout Annotations, hops: Int) -> Bool
+    {
+        let matched = quietly { me in
+            var ignored = Annotations()
+            return me.evaluate(sub, value, need: false, into: &ignored, hops: hops)
+        }
+        if aborted { return false }
+        if !matched { return true }
+        report("not", "expected the value not to match the 'not' schema")
+        return false
+    }
+
+    @inline(never)
+    private mutating func applyConditional(_ condition: Int, _ then: Int?, _ otherwise: Int?, _ node: SchemaNode, _ value: JSONValue, collect: Bool,
+        _ ann: inout Annotations, hops: Int) -> Bool
+    {
+        var conditionAnnotations = Annotations()
+        let holds = quietly { me in
+            me.evaluate(condition, value, need: collect, into: &conditionAnnotations, hops: hops)
+        }
+        if aborted { return false }
+        if holds {
+            if collect { ann.merge(conditionAnnotations) }
+            guard let then else { return true }
+            return evaluateInPlace(then, value, schemaTokens: ["then"], need: collect, into: &ann, hops: hops)
+        }
+        guard let otherwise else { return true }
+        return evaluateInPlace(otherwise, value, schemaTokens: ["else"], need: collect, into: &ann, hops: hops)
+    }
+
+    @inline(never)
+    private mutating func applyDependentSchemas(_ list: [(String, Int)], _ node: SchemaNode, _ value: JSONValue, collect: Bool,
+        _ ann: inout Annotations, hops: Int) -> Bool
+    {
+        guard case .object(let o) = value else { return true }
+        var valid = true
+        for (trigger, sub) in list where o.contains(trigger) {
+            if !evaluateInPlace(sub, value, schemaTokens: [trigger], need: collect, into: &ann, hops: hops) {
+                valid = false
+                if !collecting || aborted { return false }
+            }
+        }
+        return valid
+    }
+
+    @inline(never)
+    private mutating func applyPrefixItems(_ list: [Int], _ node: SchemaNode, _ value: JSONValue, collect: Bool,
+        _ ann: inout Annotations, hops: Int) -> Bool
+    {
+        guard case .array(let a) = value else { return true }
+        let n = min(list.count, a.count)
+        var valid = true
+        for i in 0..<n {
+            let token = String(i)
+            if !evaluateChild(list[i], a[i], token: token, schemaTokens: [token]) {
+                valid = false
+                if !collecting || aborted { return false }
+            }
+        }
+        if collect && n > ann.itemPrefix { ann.itemPrefix = n }
+        return valid
+    }
+
+    @inline(never)
+    private mutating func applyItems(_ sub: Int, _ start: Int, _ node: SchemaNode, _ value: JSONValue, collect: Bool,
+        _ ann: inout Annotations, hops: Int) -> Bool
+    {
+        guard case .array(let a) = value, a.count > start else { return true }
+        if collect { ann.allItems = true }
+        if program.nodes[sub].boolean == false {
+            report("items", start == 0
+                   ? "expected an empty array, found \(Messages.plural(a.count, "item"))"
+                   : "expected at most \(Messages.plural(start, "item")), found \(a.count)")
+            return false
+        }
+        var valid = true
+        for i in start..<a.count {
+            if !evaluateChild(sub, a[i], token: String(i)) {
+                valid = false
+                if !collecting || aborted { return false }
+            }
+        }
+        return valid
+    }
+
+    @inline(never)
+    private mutating func applyProperties(_ list: [(String, Int)], _ dict: [String: Int], _ node: SchemaNode, _ value: JSONValue, collect: Bool,
+        _ ann: inout Annotations, hops: Int) -> Bool
+    {
+        guard case .object(let o) = value else { return true }
+        var valid = true
+        if list.count <= o.count {
+            for (name, sub) in list {
+                guard let child = o[name] else { continue }
+                if collect { ann.properties.insert(name) }
+                if !evaluateChild(sub, child, token: name, schemaTokens: [name]) {
+                    valid = false
+                    if !collecting || aborted { return false }
+                }
+            }
+        } else {
+            for (name, child) in o {
+                guard let sub = dict[name] else { continue }
+                if collect { ann.properties.insert(name) }
+                if !evaluateChild(sub, child, token: name, schemaTokens: [name]) {
+                    valid = false
+                    if !collecting || aborted { return false }
+                }
+            }
+        }
+        return valid
+    }
+
+    @inline(never)
+    private mutating func applyPatternProperties(_ list: [(ECMARegex, Int)], _ node: SchemaNode, _ value: JSONValue, collect: Bool,
+        _ ann: inout Annotations, hops: Int) -> Bool
+    {
+        guard case .object(let o) = value else { return true }
+        var valid = true
+        for (name, child) in o {
+            for (regex, sub) in list where regex.matches(name) {
+                if collect { ann.properties.insert(name) }
+                if !evaluateChild(sub, child, token: name, schemaTokens: [regex.source]) {
+                    valid = false
+                    if !collecting || aborted { return false }
+                }
+            }
+        }
+        return valid
+    }
+
+    @inline(never)
+    private mutating func applyAdditionalProperties(_ sub: Int, _ known: Set<String>, _ patterns: [ECMARegex], _ knownList: [String], _ node: SchemaNode, _ value: JSONValue, collect: Bool,
+        _ ann: inout Annotations, hops: Int) -> Bool
+    {
+        guard case .object(let o) = value else { return true }
+        if collect { ann.allProperties = true }
+        let forbidden = program.nodes[sub].boolean == false
+        var valid = true
+        for (name, child) in o {
+            if known.contains(name) || patterns.contains(where: { $0.matches(name) }) { continue }
+            if forbidden {
+                valid = false
+                if !collecting { return false }
+                report("additionalProperties", "unknown property '\(name)'",
+                       .unknownProperty(name: name, known: knownList), instanceToken: name)
+            } else if !evaluateChild(sub, child, token: name) {
+                valid = false
+                if !collecting || aborted { return false }
+            }
+        }
+        return valid
+    }
+
+    @inline(never)
+    private mutating func applyPropertyNames(_ sub: Int, _ node: SchemaNode, _ value: JSONValue, collect: Bool,
+        _ ann: inout Annotations, hops: Int) -> Bool
+    {
+        guard case .object(let o) = value else { return true }
+        var valid = true
+        for name in o.keys {
+            let start = errors.count
+            var ignored = Annotations()
+            if !evaluate(sub, .string(name), need: false, into: &ignored, hops: 0) {
+                valid = false
+                if !collecting || aborted { return false }
+                let reason = errors.count > start ? ": " + errors[start].message : ""
+                errors.removeSubrange(start...)
+                report("propertyNames", "invalid property name '\(name)'\(reason)")
+            }
+        }
+        return valid
+    }
+
+    @inline(never)
+    private mutating func applyUnevaluatedItems(_ sub: Int, _ node: SchemaNode, _ value: JSONValue, collect: Bool,
+        _ ann: inout Annotations, hops: Int) -> Bool
+    {
+        guard case .array(let a) = value else { return true }
+        let forbidden = program.nodes[sub].boolean == false
+        var valid = true
+        for i in a.indices where !ann.isEvaluated(item: i) {
+            if forbidden {
+                valid = false
+                if !collecting { return false }
+                report("unevaluatedItems", "unexpected item at index \(i)", instanceToken: String(i))
+            } else if !evaluateChild(sub, a[i], token: String(i)) {
+                valid = false
+                if !collecting || aborted { return false }
+            }
+        }
+        if collect { ann.allItems = true }
+        return valid
+    }
+
+    @inline(never)
+    private mutating func applyUnevaluatedProperties(_ sub: Int, _ node: SchemaNode, _ value: JSONValue, collect: Bool,
+        _ ann: inout Annotations, hops: Int) -> Bool
+    {
+        guard case .object(let o) = value else { return true }
+        let forbidden = program.nodes[sub].boolean == false
+        var valid = true
+        var knownList: [String]? = nil
+        for (name, child) in o where !ann.isEvaluated(property: name) {
+            if forbidden {
+                valid = false
+                if !collecting { return false }
+                if knownList == nil { knownList = knownProperties(of: node) }
+                report("unevaluatedProperties", "unknown property '\(name)'",
+                       .unknownProperty(name: name, known: knownList ?? []), instanceToken: name)
+            } else if !evaluateChild(sub, child, token: name) {
+                valid = false
+                if !collecting || aborted { return false }
+            }
+        }
+        if collect { ann.allProperties = true }
+        return valid
     }
 
     /// Follows a `$ref`/`$dynamicRef` to `target`, guarding against reference cycles.
     private mutating func follow(_ target: Int, _ value: JSONValue, collect: Bool, _ ann: inout Annotations, hops: Int) -> Bool {
         if hops >= Evaluator.maxReferenceHops {
-            report("$ref", "the schema follows more than \(Evaluator.maxReferenceHops) references without moving into the instance; it is probably a reference cycle")
-            aborted = true
+            abort("$ref", "the schema follows more than \(Evaluator.maxReferenceHops) references without moving into the instance; it is probably a reference cycle")
             return false
         }
         return evaluate(target, value, need: collect, into: &ann, hops: hops + 1)

@@ -156,6 +156,9 @@ public enum PipelineDecoder {
     static func test(_ o: JSONObject, _ p: JSONPointer) -> TestSpec {
         TestSpec(
             name: o["name"]?.stringValue, step: ref(o, "step", p), input: o["input"]?.arrayValue ?? [],
+            fixtures: (o["fixtures"]?.objectValue).map { f in
+                Dictionary(uniqueKeysWithValues: f.compactMap { k, v in v.arrayValue.map { (k, $0) } })
+            } ?? [:],
             lookups: o["lookups"]?.objectValue, expect: o["expect"]?.arrayValue,
             expectCount: o["expect_count"]?.numberValue?.intValue, pointer: p)
     }

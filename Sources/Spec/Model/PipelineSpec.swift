@@ -150,6 +150,8 @@ public struct TestSpec: Sendable {
     public var name: String?
     public var step: NameRef?
     public var input: [JSONValue]
+    /// Records standing in for other inputs the step reads (its `join.with`), by name.
+    public var fixtures: [String: [JSONValue]]
     public var lookups: JSONObject?
     public var expect: [JSONValue]?
     public var expectCount: Int?

@@ -12,6 +12,13 @@ public enum Interpolation {
         /// Character offset of `${` in the string, and the length up to and including `}`.
         public var offset: Int
         public var length: Int
+
+        public init(name: String, defaultValue: String?, offset: Int, length: Int) {
+            self.name = name
+            self.defaultValue = defaultValue
+            self.offset = offset
+            self.length = length
+        }
     }
 
     public enum Piece: Sendable, Hashable {

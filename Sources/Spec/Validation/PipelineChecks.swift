@@ -73,6 +73,10 @@ struct PipelineChecks {
 
     private mutating func resolve(_ ref: NameRef, allowed: [String], what: String, owner: String) {
         guard !allowed.contains(ref.name) else { return }
+        // With no 'sources' section at all, the schema's missing_field says it all.
+        if spec.sources.isEmpty && document.value["sources"]?.objectValue == nil && (what == "from" || what == "join.with") {
+            return
+        }
         let kindOf: String? =
             sourceNames.contains(ref.name) ? "source" : stepNames.contains(ref.name) ? "step" : targetNames.contains(ref.name) ? "target" : nil
         if let kindOf {
@@ -172,10 +176,10 @@ struct PipelineChecks {
             let isList = document.value.value(at: matchPointer)?.arrayValue != nil
             for (i, m) in t.match.enumerated() {
                 let p = isList ? matchPointer.appending(i) : matchPointer
-                if object.fields[m] == nil {
-                    error("unknown_xero_field", "'\(m)' is not a field of Xero \(object.name)", p,
-                          hint: XeroCatalog.suggestion(for: m, among: object.fieldOrder).map { "did you mean '\($0)'?" })
-                } else if !endpoint.matchFields.isEmpty && !endpoint.matchFields.contains(m) {
+                if let problem = Self.resolve(path: m, in: object) {
+                    error("unknown_xero_field", "'\(problem.segment)' is not a field of Xero \(problem.object.name)", p,
+                          hint: XeroCatalog.suggestion(for: problem.segment, among: problem.object.fieldOrder).map { "did you mean '\($0)'?" })
+                } else if !m.contains("."), !endpoint.matchFields.isEmpty && !endpoint.matchFields.contains(m) {
                     warning("unusual_match_field",
                             "Xero does not identify \(object.name) records by '\(m)'; matching on it may create duplicates",
                             p, hint: "Xero identifies \(object.name) records by \(Places.quoteList(endpoint.matchFields))")
@@ -185,6 +189,23 @@ struct PipelineChecks {
             guard let stepName = t.from?.name, let step = spec.step(named: stepName) else { continue }
             checkFields(of: step, against: object, target: t)
         }
+    }
+
+    /// Follows a dotted field path (`Contact.ContactNumber`) through nested Xero objects;
+    /// returns the first segment that is not a field, with the object it was looked up in.
+    static func resolve(path: String, in root: XeroObjectSchema) -> (segment: String, object: XeroObjectSchema)? {
+        var object = root
+        let segments = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        for (i, segment) in segments.enumerated() {
+            guard let field = object.fields[segment] else { return (segment, object) }
+            if i < segments.count - 1 {
+                guard let ref = field.objectRef, let next = XeroCatalog.object(named: ref) else {
+                    return (segments[i + 1], object)
+                }
+                object = next
+            }
+        }
+        return nil
     }
 
     private mutating func checkFields(of step: StepSpec, against object: XeroObjectSchema, target: TargetSpec) {
@@ -200,10 +221,16 @@ struct PipelineChecks {
         }
         // A step with a map builds the whole record: Xero's required fields must be there.
         if !step.map.isEmpty {
-            for r in object.required where !written.contains(r) {
-                if object.fields[r]?.isReadOnly == true { continue }
+            // A target that only updates (by match) need not send what creating needs.
+            guard target.mode != .update else { return }
+            for r in object.requiredOnCreate where !written.contains(r) {
                 warning("missing_xero_field",
-                        "step '\(step.name)' does not write '\(r)', which Xero \(object.name) requires (target '\(target.name)')",
+                        "step '\(step.name)' does not write '\(r)', which Xero needs to create \(Places.withArticle(object.name)) (target '\(target.name)')",
+                        step.pointer.appending("map"), key: true)
+            }
+            for group in object.requiredOneOfOnCreate where !group.contains(where: written.contains) {
+                warning("missing_xero_field",
+                        "step '\(step.name)' writes none of \(Places.quoteList(group)); Xero needs one of them to create \(Places.withArticle(object.name)) (target '\(target.name)')",
                         step.pointer.appending("map"), key: true)
             }
         }

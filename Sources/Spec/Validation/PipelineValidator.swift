@@ -40,13 +40,16 @@ public struct PipelineValidator: Sendable {
         self.options = options
     }
 
+    /// The text of schemas/pipeline.schema.json, embedded in the binary.
+    public static var schemaText: String { PipelineSchemaText.json }
+
     /// The pipeline schema (schemas/pipeline.schema.json, embedded in the binary).
     public static let schema: JSONValue = {
         do { return try JSONParser.parse(PipelineSchemaText.json) } catch { return .bool(true) }
     }()
 
-    static let compiled: Result<JSONSchemaValidator, SchemaError> = {
-        do { return .success(try JSONSchemaValidator(schema: schema)) } catch { return .failure(error) }
+    static let compiled: Swift.Result<JSONSchemaValidator, SchemaError> = {
+        do throws(SchemaError) { return .success(try JSONSchemaValidator(schema: schema)) } catch { return .failure(error) }
     }()
 
     public func validate(bytes: [UInt8], file: String) -> Result {
@@ -91,8 +94,11 @@ public struct PipelineValidator: Sendable {
         switch Self.compiled {
         case .success(let validator):
             let errors = validator.validate(resolved)
+            // Values whose variables are undefined, and values a semantic check owns (cron),
+            // would only repeat a more precise diagnostic.
+            let owned = interpolator.unresolved.union([JSONPointer(tokens: ["schedule", "cron"])])
             diagnostics += SchemaDiagnostics(document: document, instance: resolved, secretPointers: interpolator.changed)
-                .diagnostics(for: errors)
+                .diagnostics(for: errors.filter { !owned.contains($0.instancePath) })
         case .failure(let e):
             diagnostics.append(.error("internal_error", "the built-in pipeline schema is invalid: \(e)", at: nil))
         }
@@ -114,6 +120,8 @@ struct Interpolator {
     var diagnostics: [Diagnostic] = []
     /// Pointers whose value changed (their values may be secrets).
     var changed: Set<JSONPointer> = []
+    /// Pointers left as written because a variable is undefined.
+    var unresolved: Set<JSONPointer> = []
 
     init(document: LocatedDocument, annotations: SchemaAnnotations, options: PipelineValidator.Options) {
         self.document = document
@@ -159,6 +167,7 @@ struct Interpolator {
             return s
         }
         var out = ""
+        var missing = false
         for piece in pieces {
             switch piece {
             case .literal(let t): out += t
@@ -175,8 +184,14 @@ struct Interpolator {
                     diagnostics.append(options.allowMissingEnvironment
                         ? .warning("undefined_variable", message, at: loc, hint: hint)
                         : .error("undefined_variable", message, at: loc, hint: hint))
+                    missing = true
                 }
             }
+        }
+        if missing {
+            unresolved.insert(p)
+            changed.remove(p)
+            return s
         }
         return out
     }

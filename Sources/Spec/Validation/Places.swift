@@ -46,6 +46,12 @@ enum Places {
         }
     }
 
+    /// "an Invoice", "a Contact".
+    static func withArticle(_ noun: String) -> String {
+        guard let f = noun.first else { return noun }
+        return ("AEIOU".contains(f) ? "an " : "a ") + noun
+    }
+
     static func quoteList(_ items: [String], conjunction: String = "or") -> String {
         let q = items.map { "'\($0)'" }
         if q.count <= 1 { return q.first ?? "" }

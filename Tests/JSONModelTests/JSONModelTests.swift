@@ -1,0 +1,90 @@
+import Foundation
+import JSONModel
+import Testing
+
+@Suite("JSON model")
+struct JSONModelTests {
+    @Test("numbers keep their exact decimal value", arguments: ["25.06", "0.1", "76.30", "-0.005", "12345678901234567890.12"])
+    func exactDecimals(_ literal: String) throws {
+        let n = try #require(JSONNumber(literal: literal))
+        #expect(n.decimal == Decimal(string: literal))
+    }
+
+    @Test func decimalEqualityIgnoresTrailingZeros() throws {
+        #expect(JSONNumber(literal: "76.30") == JSONNumber(literal: "76.3"))
+        #expect(JSONNumber(literal: "1.0") == JSONNumber(1))
+        #expect(JSONNumber(literal: "1.0")!.isInteger)
+        #expect(!JSONNumber(literal: "1.5")!.isInteger)
+        #expect(JSONNumber(literal: "0.1")!.hashValue == JSONNumber(literal: "0.10")!.hashValue)
+    }
+
+    @Test func hugeLiteralsFallBackToDouble() throws {
+        let n = try #require(JSONNumber(literal: "1e308"))
+        #expect(n.decimal == nil)
+        #expect(n.double == 1e308)
+        let tiny = try #require(JSONNumber(literal: "1e-400"))
+        #expect(tiny.decimal == nil)
+    }
+
+    @Test("invalid number literals are rejected", arguments: ["01", "+1", ".5", "1.", "1e", "--1", "0x10", "NaN", "Infinity", ""])
+    func invalidLiterals(_ literal: String) {
+        #expect(JSONNumber(literal: literal) == nil)
+    }
+
+    @Test func canonicalText() {
+        #expect(JSONNumber(literal: "76.30")!.jsonText == "76.3")
+        #expect(JSONNumber(literal: "1e3")!.jsonText == "1000")
+        #expect(JSONNumber(literal: "-0")!.jsonText == "0")
+        #expect(JSONNumber(0.1 + 0.2).jsonText == "0.30000000000000004")
+        #expect(JSONNumber(3.0).jsonText == "3")
+    }
+
+    @Test func parseAndWriteRoundTrip() throws {
+        let text = #"{"b":[1,2.50,{"c":null}],"a":"x\n\"y\" \u00e9 \ud83d\ude00","t":true}"#
+        let v = try JSONParser.parse(text)
+        #expect(v["b"]?[1]?.numberValue?.jsonText == "2.5")
+        #expect(v["a"]?.stringValue == "x\n\"y\" é 😀")
+        let written = JSONWriter.write(v)
+        #expect(written == #"{"b":[1,2.5,{"c":null}],"a":"x\n\"y\" é 😀","t":true}"#)
+        #expect(try JSONParser.parse(written) == v)
+    }
+
+    @Test func objectsKeepInsertionOrderButCompareUnordered() throws {
+        let a = try JSONParser.parse(#"{"z":1,"a":2}"#)
+        let b = try JSONParser.parse(#"{"a":2,"z":1}"#)
+        #expect(a == b)
+        #expect(a.objectValue?.keys == ["z", "a"])
+        #expect(JSONWriter.write(a, options: .sortedKeys) == #"{"a":2,"z":1}"#)
+    }
+
+    @Test("parse errors carry line and column", arguments: [
+        ("{\"a\": 1,}", 1, 9), ("[1, 2", 1, 6), ("{\n  \"a\": tru\n}", 2, 8), ("\"\u{01}\"", 1, 2), ("[1] x", 1, 5), ("", 1, 1),
+    ])
+    func parseErrors(_ text: String, _ line: Int, _ column: Int) {
+        do {
+            _ = try JSONParser.parse(text)
+            Issue.record("expected a parse error for \(text)")
+        } catch {
+            #expect(error.line == line)
+            #expect(error.column == column)
+        }
+    }
+
+    @Test func deepNestingIsBoundedNotFatal() {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(deep) }
+        let ok = String(repeating: "[", count: 5_000) + String(repeating: "]", count: 5_000)
+        #expect((try? JSONParser.parse(ok)) != nil)
+    }
+
+    @Test func pointers() throws {
+        let p = try #require(JSONPointer("/a~1b/0/c~0d"))
+        #expect(p.tokens == ["a/b", "0", "c~d"])
+        #expect(p.description == "/a~1b/0/c~0d")
+        let doc: JSONValue = ["a/b": [["c~d": 5]]]
+        #expect(doc.value(at: p) == 5)
+        #expect(JSONPointer(tokens: ["steps", "invoices", "map", "Line Items"]).dotted == #"steps.invoices.map["Line Items"]"#)
+        #expect(JSONPointer("no-slash") == nil)
+        #expect(JSONPointer.arrayIndex("01") == nil)
+    }
+}

@@ -26,6 +26,7 @@ struct PipelineChecks {
         checkReferences()
         checkCycles()
         checkXeroTargets()
+        checkRecordKeys()
         checkSchedule()
         checkLookups()
         checkTests()
@@ -272,6 +273,29 @@ struct PipelineChecks {
             error("invalid_xero_value",
                   "Xero \(object.name).\(field.name) expects \(accepted.map(Places.article(forType:)).joined(separator: " or ")), found \(Places.describe(value: value))",
                   pointer)
+        }
+    }
+
+    // MARK: Record keys
+
+    /// After a `group` or an `explode`, the source's `key` no longer names one record: a Xero
+    /// target then needs its own `key` expression, or re-runs cannot tell records apart.
+    private mutating func checkRecordKeys() {
+        for t in spec.targets where t.kind == .xero && t.key == nil {
+            var name = t.from?.name
+            var seen = Set<String>()
+            while let n = name, !seen.contains(n), let step = spec.step(named: n) {
+                seen.insert(n)
+                let reshaped = step.group != nil ? "groups" : step.explode != nil ? "explodes" : nil
+                if let reshaped {
+                    warning("ambiguous_record_key",
+                            "step '\(step.name)' \(reshaped) records before target '\(t.name)', so the source key no longer identifies one record",
+                            t.pointer, key: true,
+                            hint: "give target '\(t.name)' a 'key' expression that is unique per record it sends (e.g. key: order_id)")
+                    break
+                }
+                name = step.from?.name
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import JSONModel
 
 /// A compiled schema: every subschema reachable from the root as a node, references resolved
@@ -76,11 +77,17 @@ struct TypeSet: OptionSet, Sendable {
         }
     }
 
+    /// `JSONNumber.isInteger`, with a fast answer for decimals without a fraction digit.
+    static func isInteger(_ n: JSONNumber) -> Bool {
+        if let d = n.decimal, d.exponent >= 0 { return true }
+        return n.isInteger
+    }
+
     func matches(_ value: JSONValue) -> Bool {
         switch value {
         case .null: return contains(.null)
         case .bool: return contains(.boolean)
-        case .number(let n): return contains(.number) || (contains(.integer) && n.isInteger)
+        case .number(let n): return contains(.number) || (contains(.integer) && TypeSet.isInteger(n))
         case .string: return contains(.string)
         case .array: return contains(.array)
         case .object: return contains(.object)

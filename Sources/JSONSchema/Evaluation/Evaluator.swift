@@ -122,27 +122,39 @@ struct Evaluator {
     }
 
     /// Evaluates a child instance (an item or a property value) with fresh annotations.
-    private mutating func evaluateChild(_ index: Int, _ value: JSONValue, token: String, schemaTokens: [String] = []) -> Bool {
-        if collecting {
-            instancePath.append(token)
-            schemaPath.append(contentsOf: schemaTokens)
+    private mutating func evaluateChild(_ index: Int, _ value: JSONValue, name: String, schemaToken: String? = nil) -> Bool {
+        guard collecting else {
+            var ignored = Annotations()
+            return evaluate(index, value, need: false, into: &ignored, hops: 0)
         }
+        instancePath.append(name)
+        if let schemaToken { schemaPath.append(schemaToken) }
         var ignored = Annotations()
         let ok = evaluate(index, value, need: false, into: &ignored, hops: 0)
-        if collecting {
-            instancePath.removeLast()
-            schemaPath.removeLast(schemaTokens.count)
-        }
+        instancePath.removeLast()
+        if schemaToken != nil { schemaPath.removeLast() }
         return ok
     }
 
+    /// As ``evaluateChild(_:_:name:schemaToken:)`` for an array item; the index strings are
+    /// only made when errors are collected.
+    private mutating func evaluateChild(_ index: Int, _ value: JSONValue, item: Int, indexInSchema: Bool = false) -> Bool {
+        guard collecting else {
+            var ignored = Annotations()
+            return evaluate(index, value, need: false, into: &ignored, hops: 0)
+        }
+        let token = String(item)
+        return evaluateChild(index, value, name: token, schemaToken: indexInSchema ? token : nil)
+    }
+
     /// Evaluates a subschema in place (same instance), under extra schema-path tokens.
-    private mutating func evaluateInPlace(_ index: Int, _ value: JSONValue, schemaTokens: [String], need: Bool,
+    private mutating func evaluateInPlace(_ index: Int, _ value: JSONValue, schemaToken: @autoclosure () -> String, need: Bool,
                                           into annotations: inout Annotations, hops: Int) -> Bool
     {
-        if collecting { schemaPath.append(contentsOf: schemaTokens) }
+        guard collecting else { return evaluate(index, value, need: need, into: &annotations, hops: hops) }
+        schemaPath.append(schemaToken())
         let ok = evaluate(index, value, need: need, into: &annotations, hops: hops)
-        if collecting { schemaPath.removeLast(schemaTokens.count) }
+        schemaPath.removeLast()
         return ok
     }
 
@@ -237,25 +249,25 @@ struct Evaluator {
 
         case .maximum(let limit):
             guard case .number(let n) = value else { return true }
-            if !(limit < n) { return true }
+            if !Evaluator.less(limit, n) { return true }
             report("maximum", "expected a number less than or equal to \(limit), found \(n)")
             return false
 
         case .exclusiveMaximum(let limit):
             guard case .number(let n) = value else { return true }
-            if n < limit { return true }
+            if Evaluator.less(n, limit) { return true }
             report("exclusiveMaximum", "expected a number less than \(limit), found \(n)")
             return false
 
         case .minimum(let limit):
             guard case .number(let n) = value else { return true }
-            if !(n < limit) { return true }
+            if !Evaluator.less(n, limit) { return true }
             report("minimum", "expected a number greater than or equal to \(limit), found \(n)")
             return false
 
         case .exclusiveMinimum(let limit):
             guard case .number(let n) = value else { return true }
-            if limit < n { return true }
+            if Evaluator.less(limit, n) { return true }
             report("exclusiveMinimum", "expected a number greater than \(limit), found \(n)")
             return false
 
@@ -390,7 +402,7 @@ struct Evaluator {
     {
         var valid = true
         for (i, sub) in list.enumerated() {
-            if !evaluateInPlace(sub, value, schemaTokens: [String(i)], need: collect, into: &ann, hops: hops) {
+            if !evaluateInPlace(sub, value, schemaToken: String(i), need: collect, into: &ann, hops: hops) {
                 valid = false
                 if !collecting || aborted { return false }
             }
@@ -484,10 +496,10 @@ struct Evaluator {
         if holds {
             if collect { ann.merge(conditionAnnotations) }
             guard let then else { return true }
-            return evaluateInPlace(then, value, schemaTokens: ["then"], need: collect, into: &ann, hops: hops)
+            return evaluateInPlace(then, value, schemaToken: "then", need: collect, into: &ann, hops: hops)
         }
         guard let otherwise else { return true }
-        return evaluateInPlace(otherwise, value, schemaTokens: ["else"], need: collect, into: &ann, hops: hops)
+        return evaluateInPlace(otherwise, value, schemaToken: "else", need: collect, into: &ann, hops: hops)
     }
 
     @inline(never)
@@ -497,7 +509,7 @@ struct Evaluator {
         guard case .object(let o) = value else { return true }
         var valid = true
         for (trigger, sub) in list where o.contains(trigger) {
-            if !evaluateInPlace(sub, value, schemaTokens: [trigger], need: collect, into: &ann, hops: hops) {
+            if !evaluateInPlace(sub, value, schemaToken: trigger, need: collect, into: &ann, hops: hops) {
                 valid = false
                 if !collecting || aborted { return false }
             }
@@ -513,8 +525,7 @@ struct Evaluator {
         let n = min(list.count, a.count)
         var valid = true
         for i in 0..<n {
-            let token = String(i)
-            if !evaluateChild(list[i], a[i], token: token, schemaTokens: [token]) {
+            if !evaluateChild(list[i], a[i], item: i, indexInSchema: true) {
                 valid = false
                 if !collecting || aborted { return false }
             }
@@ -537,7 +548,7 @@ struct Evaluator {
         }
         var valid = true
         for i in start..<a.count {
-            if !evaluateChild(sub, a[i], token: String(i)) {
+            if !evaluateChild(sub, a[i], item: i) {
                 valid = false
                 if !collecting || aborted { return false }
             }
@@ -555,7 +566,7 @@ struct Evaluator {
             for (name, sub) in list {
                 guard let child = o[name] else { continue }
                 if collect { ann.properties.insert(name) }
-                if !evaluateChild(sub, child, token: name, schemaTokens: [name]) {
+                if !evaluateChild(sub, child, name: name, schemaToken: name) {
                     valid = false
                     if !collecting || aborted { return false }
                 }
@@ -564,7 +575,7 @@ struct Evaluator {
             for (name, child) in o {
                 guard let sub = dict[name] else { continue }
                 if collect { ann.properties.insert(name) }
-                if !evaluateChild(sub, child, token: name, schemaTokens: [name]) {
+                if !evaluateChild(sub, child, name: name, schemaToken: name) {
                     valid = false
                     if !collecting || aborted { return false }
                 }
@@ -582,7 +593,7 @@ struct Evaluator {
         for (name, child) in o {
             for (regex, sub) in list where regex.matches(name) {
                 if collect { ann.properties.insert(name) }
-                if !evaluateChild(sub, child, token: name, schemaTokens: [regex.source]) {
+                if !evaluateChild(sub, child, name: name, schemaToken: regex.source) {
                     valid = false
                     if !collecting || aborted { return false }
                 }
@@ -606,7 +617,7 @@ struct Evaluator {
                 if !collecting { return false }
                 report("additionalProperties", "unknown property '\(name)'",
                        .unknownProperty(name: name, known: knownList), instanceToken: name)
-            } else if !evaluateChild(sub, child, token: name) {
+            } else if !evaluateChild(sub, child, name: name) {
                 valid = false
                 if !collecting || aborted { return false }
             }
@@ -646,7 +657,7 @@ struct Evaluator {
                 valid = false
                 if !collecting { return false }
                 report("unevaluatedItems", "unexpected item at index \(i)", instanceToken: String(i))
-            } else if !evaluateChild(sub, a[i], token: String(i)) {
+            } else if !evaluateChild(sub, a[i], item: i) {
                 valid = false
                 if !collecting || aborted { return false }
             }
@@ -670,7 +681,7 @@ struct Evaluator {
                 if knownList == nil { knownList = knownProperties(of: node) }
                 report("unevaluatedProperties", "unknown property '\(name)'",
                        .unknownProperty(name: name, known: knownList ?? []), instanceToken: name)
-            } else if !evaluateChild(sub, child, token: name) {
+            } else if !evaluateChild(sub, child, name: name) {
                 valid = false
                 if !collecting || aborted { return false }
             }
@@ -738,9 +749,47 @@ struct Evaluator {
 
     // MARK: - Numbers
 
-    /// Exact for decimal values; falls back to `Double` (an infinite or inexact quotient is
-    /// never a multiple).
+    /// `a < b`, exactly. Doubles parsed from literals are correctly rounded, and rounding is
+    /// monotonic, so different doubles already order the exact values; only equal doubles
+    /// need the (slow) `Decimal` comparison.
+    @inline(__always)
+    static func less(_ a: JSONNumber, _ b: JSONNumber) -> Bool {
+        if a.double != b.double { return a.double < b.double }
+        return a < b
+    }
+
+    /// `|n|` as `significand × 10^exponent` with a significand below 2^40, read from the
+    /// decimal's exponent and the correctly rounded double (the two roundings involved stay
+    /// far below 0.5 at that size, so rounding recovers the exact significand).
+    @inline(__always)
+    static func scaled(_ n: JSONNumber) -> (significand: UInt64, exponent: Int)? {
+        guard let d = n.decimal else { return nil }
+        let exponent = d.exponent
+        guard exponent > -23 && exponent < 23 else { return nil }
+        let power = doublePowersOfTen[abs(exponent)]
+        let s = exponent >= 0 ? abs(n.double) / power : abs(n.double) * power
+        guard s < 1_099_511_627_776 else { return nil }
+        return (UInt64(s.rounded()), exponent)
+    }
+
+    private static let doublePowersOfTen: [Double] = (0...22).map { (0..<$0).reduce(1.0) { r, _ in r * 10 } }
+
+    private static let powersOfTen: [UInt64] = (0...19).map { (0..<$0).reduce(UInt64(1)) { r, _ in r * 10 } }
+
+    /// Exact for decimal values (integer arithmetic when the significands fit 64 bits, else
+    /// `Decimal`); falls back to `Double` (an infinite or inexact quotient is never a multiple).
     static func isMultiple(_ value: JSONNumber, of divisor: JSONNumber) -> Bool {
+        if let x = scaled(value), let y = scaled(divisor), y.significand != 0 {
+            if x.significand == 0 { return true }
+            let common = min(x.exponent, y.exponent)
+            let shiftX = x.exponent - common
+            let shiftY = y.exponent - common
+            if shiftX < powersOfTen.count, shiftY < powersOfTen.count {
+                let (numerator, overflowX) = x.significand.multipliedReportingOverflow(by: powersOfTen[shiftX])
+                let (denominator, overflowY) = y.significand.multipliedReportingOverflow(by: powersOfTen[shiftY])
+                if !overflowX && !overflowY { return numerator % denominator == 0 }
+            }
+        }
         if var a = value.decimal, var b = divisor.decimal {
             var quotient = Decimal()
             let status = NSDecimalDivide(&quotient, &a, &b, .plain)

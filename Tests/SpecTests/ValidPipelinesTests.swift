@@ -111,3 +111,22 @@ struct ValidPipelinesTests {
         #expect(!rendered.contains("hunter2"))
     }
 }
+
+@Suite("README")
+struct ReadmeTests {
+    /// The tour's pipeline is valid as printed, and the broken copy gives the diagnostics shown.
+    @Test func tourPipelineAndItsDiagnostics() throws {
+        let readme = try String(contentsOf: Paths.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let yaml = try #require(readme.components(separatedBy: "```yaml\n").dropFirst().first?.components(separatedBy: "```").first)
+        let clean = PipelineValidator().validate(text: yaml, file: "pipelines/clinic.yaml")
+        #expect(clean.diagnostics.isEmpty, "\(clean.diagnostics.map(\.message))")
+
+        let broken = yaml.replacingOccurrences(of: "      EmailAddress: email", with: "      EmailAdress: email")
+            .replacingOccurrences(of: "Type: ACCREC", with: "Type: ACCRCE")
+        let r = PipelineValidator().validate(text: broken, file: "pipelines/clinic.yaml")
+        let rendered = DiagnosticRenderer(sources: ["pipelines/clinic.yaml": broken]).text(r.diagnostics, fileCount: 1)
+        let shown = try #require(readme.components(separatedBy: "$ xeroflow validate pipelines/clinic.yaml\n").dropFirst().first?
+            .components(separatedBy: "```").first)
+        #expect(rendered == shown)
+    }
+}

@@ -18,6 +18,9 @@ let package = Package(
         .target(name: "Diagnostics"),
         .target(name: "JSONModel"),
         .target(name: "JSONSchema", dependencies: ["JSONModel"]),
+        // JSONata: picture-string formatting of numbers and dates, then the language itself.
+        .target(name: "ExpressionFormatting"),
+        .target(name: "Expressions", dependencies: ["JSONModel", "ExpressionFormatting"]),
         .target(name: "Cron"),
         .target(name: "Planner", dependencies: ["Diagnostics"]),
         .target(name: "XeroModel", dependencies: ["JSONModel"]),
@@ -38,7 +41,7 @@ let package = Package(
         ),
         .executableTarget(name: "xeroflow", dependencies: ["CLI"]),
         // Runs the official conformance suites in ../shared/conformance (used by .ci/run).
-        .executableTarget(name: "ConformanceRunner", dependencies: ["JSONModel", "JSONSchema"]),
+        .executableTarget(name: "ConformanceRunner", dependencies: ["JSONModel", "JSONSchema", "Expressions"]),
 
         .testTarget(name: "JSONModelTests", dependencies: ["JSONModel"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "JSONModel"]),
@@ -46,6 +49,8 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["CLI", "JSONModel"]),
         .testTarget(name: "XeroModelTests", dependencies: ["XeroModel", "JSONModel"]),
         .testTarget(name: "CronTests", dependencies: ["Cron"]),
+        .testTarget(name: "ExpressionFormattingTests", dependencies: ["ExpressionFormatting"]),
+        .testTarget(name: "ExpressionsTests", dependencies: ["Expressions", "JSONModel"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,1 @@
+// Picture-string formatting for JSONata.

@@ -1,0 +1,1 @@
+// The JSONata engine (see Sources/Expressions/README or docs).

@@ -2,7 +2,8 @@
 """Generates Sources/JSONSchema/Generated/MetaSchemas.swift from the JSON Schema 2020-12
 meta-schemas in the conformance suite (BSD-3-Clause data; not hand-pasted).
 
-Usage: scripts/embed-metaschemas.py [METASCHEMA_DIR]
+Usage: scripts/embed-metaschemas.py [--check] [METASCHEMA_DIR]
+--check: write nothing; exit 1 when the generated file differs from what is committed.
 Default METASCHEMA_DIR: ../shared/conformance/json-schema-test-suite/metaschemas/draft2020-12
 (relative to the package root). Python 3 standard library only.
 """
@@ -25,7 +26,9 @@ def swift_raw_literal(text):
 
 
 def main():
-    source = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else DEFAULT_DIR)
+    args = [a for a in sys.argv[1:] if a != "--check"]
+    check = "--check" in sys.argv[1:]
+    source = os.path.abspath(args[0] if args else DEFAULT_DIR)
     files = []
     for dirpath, _, names in os.walk(source):
         for name in names:
@@ -62,9 +65,16 @@ def main():
         out.append(f"        ({json.dumps(schema_id)}, {swift_raw_literal(text)}),")
     out.append("    ]")
     out.append("}")
+    generated = "\n".join(out) + "\n"
+    if check:
+        current = open(OUTPUT, encoding="utf-8").read() if os.path.exists(OUTPUT) else ""
+        if current != generated:
+            sys.exit(f"{os.path.relpath(OUTPUT, ROOT)} is stale: run scripts/embed-metaschemas.py")
+        print(f"{os.path.relpath(OUTPUT, ROOT)} is current")
+        return
     os.makedirs(os.path.dirname(OUTPUT), exist_ok=True)
     with open(OUTPUT, "w", encoding="utf-8") as f:
-        f.write("\n".join(out) + "\n")
+        f.write(generated)
     print(f"wrote {os.path.relpath(OUTPUT, ROOT)} ({len(entries)} meta-schemas)")
 
 

@@ -45,7 +45,7 @@ let package = Package(
 
         .testTarget(name: "JSONModelTests", dependencies: ["JSONModel"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "JSONModel"]),
-        .testTarget(name: "SpecTests", dependencies: ["Spec", "Diagnostics", "JSONModel", "XeroModel", "Cron", "Planner"]),
+        .testTarget(name: "SpecTests", dependencies: ["Spec", "Diagnostics", "JSONModel", "JSONSchema", "XeroModel", "Cron", "Planner"]),
         .testTarget(name: "CLITests", dependencies: ["CLI", "JSONModel"]),
         .testTarget(name: "XeroModelTests", dependencies: ["XeroModel", "JSONModel"]),
         .testTarget(name: "CronTests", dependencies: ["Cron"]),

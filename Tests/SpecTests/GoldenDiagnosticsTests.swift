@@ -1,4 +1,6 @@
 import Diagnostics
+import JSONModel
+import JSONSchema
 import Foundation
 import Spec
 import Testing
@@ -47,5 +49,72 @@ struct GoldenDiagnosticsTests {
         for id in produced.sorted() {
             #expect(doc.contains("`\(id)`"), "diagnostic id \(id) is not documented in docs/diagnostics.md")
         }
+    }
+}
+
+@Suite("Diagnostic ids")
+struct DiagnosticIdTests {
+    /// Ids exercised by dedicated tests instead of fixtures (generated or environment-dependent input).
+    static let testedElsewhere: Set<String> = ["file_too_large", "unreadable_file", "document_too_large", "internal_error"]
+
+    @Test("every documented id is produced by a fixture or a dedicated test")
+    func everyDocumentedIdIsExercised() throws {
+        let doc = try String(contentsOf: Paths.packageRoot.appendingPathComponent("docs/diagnostics.md"), encoding: .utf8)
+        let documented = doc.split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("| `"), let end = line.dropFirst(3).firstIndex(of: "`") else { return nil }
+            return String(line[line.index(line.startIndex, offsetBy: 3)..<end])
+        }
+        #expect(documented.count >= 30)
+        var produced = Set<String>()
+        for name in GoldenDiagnosticsTests.invalid {
+            let url = Paths.fixtures.appendingPathComponent("invalid").appendingPathComponent(name)
+            let r = PipelineValidator(options: .init(environment: fixtureEnvironment)).validate(bytes: Paths.bytes(url), file: name)
+            produced.formUnion(r.diagnostics.map(\.id))
+        }
+        for id in documented where !Self.testedElsewhere.contains(id) {
+            #expect(produced.contains(id), "no invalid fixture produces '\(id)'")
+        }
+    }
+
+    @Test func documentTooLargeWithoutAliases() throws {
+        let text = "x: [" + Array(repeating: "1", count: 2_000).joined(separator: ", ") + "]\n"
+        let reader = DocumentReader(limits: YAMLLimits(maxDepth: 256, maxNodes: 1_000))
+        guard case .failure(let d, _) = reader.read(text: text, file: "big.yaml") else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(d.id == "document_too_large")
+    }
+}
+
+@Suite("Pipeline schema quality")
+struct PipelineSchemaQualityTests {
+    /// Editors show `description` on hover and offer `examples`: every property must have both.
+    @Test func everyPropertyHasDescriptionAndExample() throws {
+        let schema = PipelineValidator.schema
+        var missing: [String] = []
+        func walk(_ v: JSONValue, _ path: String) {
+            guard let o = v.objectValue else {
+                if let a = v.arrayValue { for (i, e) in a.enumerated() { walk(e, "\(path)/\(i)") } }
+                return
+            }
+            if let props = o["properties"]?.objectValue {
+                for (name, sub) in props {
+                    let s = sub.objectValue
+                    let isRefOnly = s?["$ref"] != nil && s?.count == 1
+                    if !isRefOnly {
+                        if s?["description"]?.stringValue?.isEmpty ?? true { missing.append("\(path)/properties/\(name): description") }
+                        if (s?["examples"]?.arrayValue?.isEmpty ?? true) && s?["const"] == nil { missing.append("\(path)/properties/\(name): examples") }
+                    }
+                }
+            }
+            for (k, sub) in o { walk(sub, "\(path)/\(k)") }
+        }
+        walk(schema, "")
+        #expect(missing.isEmpty, "\(missing)")
+    }
+
+    @Test func schemaConformsToTheMetaSchema() {
+        #expect(JSONSchemaValidator.checkSchema(PipelineValidator.schema).isEmpty)
     }
 }

@@ -364,8 +364,5 @@ struct PipelineChecks {
         for s in spec.steps where !used.contains(s.name) {
             warning("unused_step", "step '\(s.name)' feeds no step or target, so its records go nowhere", s.pointer, key: true)
         }
-        if spec.targets.isEmpty && document.value["targets"] != nil {
-            warning("no_targets", "the pipeline has no targets, so a run pushes nothing", JSONPointer(tokens: ["targets"]), key: true)
-        }
     }
 }

@@ -1,1 +1,0 @@
-// Picture-string formatting for JSONata.

@@ -21,6 +21,8 @@ let package = Package(
         // JSONata: picture-string formatting of numbers and dates, then the language itself.
         .target(name: "ExpressionFormatting"),
         .target(name: "Expressions", dependencies: ["JSONModel", "ExpressionFormatting"]),
+        // What pipelines add to JSONata: lookups and run context, Xero dates, Xero money.
+        .target(name: "PipelineExpressions", dependencies: ["Expressions", "ExpressionFormatting", "JSONModel"]),
         .target(name: "Cron"),
         .target(name: "Planner", dependencies: ["Diagnostics"]),
         .target(name: "XeroModel", dependencies: ["JSONModel"]),
@@ -28,6 +30,7 @@ let package = Package(
             name: "Spec",
             dependencies: [
                 "Diagnostics", "JSONModel", "JSONSchema", "XeroModel", "Cron", "Planner",
+                "Expressions", "PipelineExpressions",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -35,7 +38,7 @@ let package = Package(
         .target(
             name: "CLI",
             dependencies: [
-                "Diagnostics", "JSONModel", "JSONSchema", "Spec", "XeroModel",
+                "Diagnostics", "JSONModel", "JSONSchema", "Spec", "XeroModel", "Expressions", "PipelineExpressions",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -51,6 +54,7 @@ let package = Package(
         .testTarget(name: "CronTests", dependencies: ["Cron"]),
         .testTarget(name: "ExpressionFormattingTests", dependencies: ["ExpressionFormatting"]),
         .testTarget(name: "ExpressionsTests", dependencies: ["Expressions", "JSONModel"]),
+        .testTarget(name: "PipelineExpressionsTests", dependencies: ["PipelineExpressions", "Expressions", "JSONModel"]),
     ],
     swiftLanguageModes: [.v6]
 )

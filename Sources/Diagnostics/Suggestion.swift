@@ -11,7 +11,11 @@ public enum Suggestion {
             let d = distance(lower, c.lowercased(), limit: limit)
             if d <= limit, best == nil || d < best!.1 || (d == best!.1 && c < best!.0) { best = (c, d) }
         }
-        return best?.0
+        if let best { return best.0 }
+        // A truncated name (`$substr` for `$substring`): the shortest candidate it begins.
+        guard name.count >= 3 else { return nil }
+        return candidates.filter { $0.lowercased().hasPrefix(lower) && $0 != name }
+            .min { ($0.count, $0) < ($1.count, $1) }
     }
 
     /// Optimal string alignment distance (Levenshtein plus adjacent transpositions).

@@ -11,7 +11,7 @@ public struct Xeroflow: ParsableCommand {
             Exit codes: 0 ok, 1 run failed or instance invalid, 64 usage error, 78 invalid configuration.
             """,
         version: version,
-        subcommands: [ValidateCommand.self, SchemaCommand.self]
+        subcommands: [ValidateCommand.self, EvalCommand.self, SchemaCommand.self]
     )
 
     public init() {}

@@ -28,7 +28,7 @@ struct PipelineChecks {
         checkXeroTargets()
         checkRecordKeys()
         checkSchedule()
-        checkLookups()
+        checkExpressions()
         checkTests()
         checkUnused()
         return diagnostics
@@ -320,25 +320,10 @@ struct PipelineChecks {
         }
     }
 
-    // MARK: Lookups
+    // MARK: Expressions
 
-    /// `$lookup($name, …)` must name a table under `lookups:`. (Full expression checks come
-    /// with the expression engine.)
-    private mutating func checkLookups() {
-        let names = spec.lookups.map(\.name)
-        let pattern = #/\$lookup\(\s*\$([A-Za-z_][A-Za-z0-9_]*)/#
-        for p in expressionPointers.sorted() {
-            guard let text = document.value.value(at: p)?.stringValue, text.contains("$lookup") else { continue }
-            for m in text.matches(of: pattern) {
-                let name = String(m.output.1)
-                guard !names.contains(name) else { continue }
-                let offset = text.distance(from: text.startIndex, to: m.output.1.startIndex) - 1
-                let hint = Suggestion.closest(to: name, in: names).map { "did you mean '$\($0)'?" }
-                    ?? (names.isEmpty ? "define it under 'lookups:'" : "defined lookups: \(Places.quoteList(names.map { "$" + $0 }, conjunction: "and"))")
-                diagnostics.append(.error("unknown_lookup", "'$\(name)' is not a lookup of this pipeline",
-                    at: document.location(of: p, characterOffset: offset, length: name.count + 1), hint: hint))
-            }
-        }
+    private mutating func checkExpressions() {
+        diagnostics += ExpressionChecks(document: document, pointers: expressionPointers, lookups: spec.lookups.map(\.name)).run()
     }
 
     // MARK: Tests

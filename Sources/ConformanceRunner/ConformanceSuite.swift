@@ -12,6 +12,17 @@ struct CaseKey: Hashable {
     let file: String
     let group: String
     let test: String
+
+    /// How the case is named in reports: `file: group / test`, or just the name for suites
+    /// with single-name cases.
+    var display: String {
+        group.isEmpty && test.isEmpty ? file : "\(file): \(group) / \(test)"
+    }
+
+    /// How the case is listed in a known-failures file.
+    var listing: String {
+        group.isEmpty && test.isEmpty ? file : "\(file) | \(group) | \(test)"
+    }
 }
 
 struct SuiteResult {
@@ -25,7 +36,9 @@ struct SuiteResult {
     var skipped = false
 }
 
-/// `conformance/known-failures/SUITE.txt`: `file.json | group | case | reason` per line, `#` comments.
+/// `conformance/known-failures/SUITE.txt`: `file.json | group | case | reason` per line, or
+/// `case | reason` for suites whose cases have a single name (JSONata's `group/caseNNN`);
+/// `#` comments.
 struct KnownFailures {
     let entries: [CaseKey]
     private let set: Set<CaseKey>
@@ -49,6 +62,10 @@ struct KnownFailures {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") { continue }
             let fields = line.components(separatedBy: " | ").map { $0.trimmingCharacters(in: .whitespaces) }
+            if fields.count == 2 && !fields[0].hasSuffix(".json") {
+                entries.append(CaseKey(file: fields[0], group: "", test: ""))
+                continue
+            }
             guard fields.count >= 3 else {
                 throw FormatError(description: "\(path):\(number + 1): expected 'file.json | group | case | reason'")
             }

@@ -68,12 +68,12 @@ enum RunnerCommand {
             let result = suite.run(conformanceDir: conformanceDir, verbose: verbose)
             for failure in result.failures {
                 let listed = known.contains(failure.key)
-                print("FAIL \(failure.key.file): \(failure.key.group) / \(failure.key.test): \(failure.reason)\(listed ? " (known)" : "")")
+                print("FAIL \(failure.key.display): \(failure.reason)\(listed ? " (known)" : "")")
                 if !listed { unexpected += 1 }
             }
             let failedKeys = Set(result.failures.map(\.key))
             for stale in known.entries where !failedKeys.contains(stale) && result.ran.contains(stale) {
-                print("warning: known failure now passes, remove it from \(suite.name).txt: \(stale.file) | \(stale.group) | \(stale.test)")
+                print("warning: known failure now passes, remove it from \(suite.name).txt: \(stale.listing)")
             }
             for note in result.notes { print(note) }
             if result.skipped { continue }

@@ -39,6 +39,13 @@ public struct JSONNumber: Sendable {
         self.double = Double(truncating: value as NSDecimalNumber)
     }
 
+    /// A number whose exact value and nearest double are both already known (no conversion).
+    /// `double` must be the double nearest to `decimal`.
+    public init(decimal: Decimal, double: Double) {
+        self.decimal = decimal
+        self.double = double
+    }
+
     /// True when the value is a mathematical integer (`1.0` counts, as JSON Schema requires).
     public var isInteger: Bool {
         if let d = decimal {

@@ -1,0 +1,185 @@
+import Foundation
+import JSONModel
+
+/// A compiled JSONata expression.
+///
+/// Compile once (`init` parses and prepares the tree), then evaluate as often as needed, from
+/// any thread:
+///
+/// ```swift
+/// let total = try Expression("$sum(items.(price * qty))")
+/// let result = try total.evaluate(record)   // nil means undefined
+/// ```
+///
+/// Numbers read from the input keep their exact decimal value through `+ - *`, `$sum`,
+/// `$round`, comparisons and equality, so `0.1 + 0.2 = 0.3`.
+public struct Expression: Sendable {
+    /// The expression text.
+    public let text: String
+    private let root: Node
+    /// Every `$name(` call and `$name` variable reference in the expression.
+    public let references: [ExpressionReference]
+
+    /// Parses and compiles an expression.
+    /// - Throws: ``ExpressionError`` with a JSONata `S0…` code and the position of the bad token.
+    public init(_ text: String) throws(ExpressionError) {
+        self.text = text
+        let parsed = try StackGuard.withDeepStack { () throws(ExpressionError) in
+            try Parser.parse(text)
+        }
+        self.root = parsed.0
+        self.references = parsed.1
+    }
+
+    /// Evaluates the expression against an input document.
+    /// - Parameters:
+    ///   - input: the input document; nil for none (undefined).
+    ///   - bindings: values for variables (`$name`), by name without the `$`.
+    ///   - environment: the functions the expression may call.
+    ///   - limits: time and depth limits for this evaluation.
+    /// - Returns: the result, or nil when it is undefined.
+    /// - Throws: ``ExpressionError``.
+    public func evaluate(
+        _ input: JSONValue?, bindings: [String: JSONValue] = [:], environment: ExpressionEnvironment = .standard,
+        limits: EvaluationLimits = .init()
+    ) throws(ExpressionError) -> JSONValue? {
+        let root = self.root
+        let result = try StackGuard.withDeepStack { () throws(ExpressionError) -> JSONValue? in
+            try Expression.run(root, input: input, bindings: bindings, environment: environment, limits: limits)
+        }
+        return result
+    }
+
+    private static func run(
+        _ root: Node, input: JSONValue?, bindings: [String: JSONValue], environment: ExpressionEnvironment, limits: EvaluationLimits
+    ) throws(ExpressionError) -> JSONValue? {
+        let deadline = limits.timeout.map { ContinuousClock.now.advanced(by: $0) }
+        let ev = Evaluator(
+            functions: environment.table, maxDepth: limits.maxDepth ?? EvaluationLimits.defaultMaxDepth, deadline: deadline,
+            stackFloor: StackGuard.floor(), timestamp: (Date().timeIntervalSince1970 * 1000).rounded(.down))
+        let frame = Frame(parent: nil)
+        var value: Value? = input.map(Value.init)
+        frame.bind(Symbols.intern("$"), value)
+        for (k, v) in bindings {
+            frame.bind(Symbols.intern(k), Value(v))
+        }
+        if case .jarray(let a)? = value {
+            let wrapper = JArray.sequence([.jarray(a)])
+            wrapper.outerWrapper = true
+            value = .array(wrapper)
+        }
+        let result = try ev.eval(root, value, frame)
+        return try Expression.output(result)
+    }
+
+    /// Converts an evaluation result to the JSON model.
+    static func output(_ v: Value?) throws(ExpressionError) -> JSONValue? {
+        guard let v else { return nil }
+        switch v {
+        case .function: return nil
+        case .number(let n) where !n.d.isFinite:
+            throw ExpressionError.make("D1001", value: v)
+        case .tuples(let t):
+            return Value.array(JArray(t.tuples.compactMap(\.context))).json
+        default:
+            return v.json
+        }
+    }
+}
+
+/// A variable or function reference in an expression (`$name` or `$name(`).
+public struct ExpressionReference: Sendable, Hashable {
+    /// The name without the `$`.
+    public let name: String
+    /// True when the reference is called (`$name(`).
+    public let isCall: Bool
+    /// Offset (in characters, from 0) of the `$` in the expression text.
+    public let offset: Int
+    /// Length of the reference in characters, `$` included.
+    public let length: Int
+
+    public init(name: String, isCall: Bool, offset: Int, length: Int) {
+        self.name = name
+        self.isCall = isCall
+        self.offset = offset
+        self.length = length
+    }
+}
+
+/// Limits for one evaluation. Exceeding one raises `U1001`.
+public struct EvaluationLimits: Sendable {
+    /// The longest an evaluation may run; nil for no time limit.
+    public var timeout: Duration?
+    /// The deepest the evaluation may nest (one level per sub-expression being evaluated, as
+    /// JSONata counts it); nil for the default, ``defaultMaxDepth``.
+    public var maxDepth: Int?
+
+    /// The depth limit used when `maxDepth` is nil.
+    public static let defaultMaxDepth = 10_000
+
+    public init(timeout: Duration? = nil, maxDepth: Int? = nil) {
+        self.timeout = timeout
+        self.maxDepth = maxDepth
+    }
+}
+
+/// The functions an expression may call: the standard library plus host functions.
+public struct ExpressionEnvironment: Sendable {
+    let table: FunctionTable
+
+    /// JSONata's standard library.
+    public static let standard = ExpressionEnvironment(table: FunctionTable.standard)
+
+    /// A copy of this environment with one more function, callable as `$name(...)`.
+    /// - Parameters:
+    ///   - name: the function name, without the `$`.
+    ///   - signature: a JSONata signature such as `<s-n?:s>`, validated before each call; nil
+    ///     for none.
+    ///   - body: the function; arguments are nil where undefined; return nil for undefined.
+    public func adding(
+        _ name: String, signature: String?, _ body: @escaping @Sendable ([JSONValue?]) throws(ExpressionError) -> JSONValue?
+    ) -> ExpressionEnvironment {
+        let sig = signature.flatMap { try? Signature($0) }
+        let builtin = Builtin(name: name, signature: sig, arity: max(sig?.params.count ?? 1, 1)) { args, _ throws(ExpressionError) in
+            var jsonArgs: [JSONValue?] = []
+            jsonArgs.reserveCapacity(args.count)
+            for a in args { jsonArgs.append(try Expression.output(a)) }
+            return try body(jsonArgs).map(Value.init)
+        }
+        return ExpressionEnvironment(table: table.adding(Symbols.intern(name), builtin))
+    }
+
+    /// True when `$name(...)` names a function of this environment.
+    public func isKnownFunction(_ name: String) -> Bool {
+        table.lookup(Symbols.intern(name)) != nil
+    }
+}
+
+/// Functions by interned name.
+final class FunctionTable: @unchecked Sendable {
+    private var slots: [Callable?]
+
+    init(_ functions: [(Sym, Callable)]) {
+        let size = (functions.map { Int($0.0) }.max() ?? -1) + 1
+        slots = [Callable?](repeating: nil, count: size)
+        for (s, f) in functions { slots[Int(s)] = f }
+    }
+
+    private init(slots: [Callable?]) {
+        self.slots = slots
+    }
+
+    @inline(__always) func lookup(_ sym: Sym) -> Callable? {
+        let i = Int(sym)
+        return i < slots.count ? slots[i] : nil
+    }
+
+    func adding(_ sym: Sym, _ f: Callable) -> FunctionTable {
+        var s = slots
+        if Int(sym) >= s.count { s += [Callable?](repeating: nil, count: Int(sym) - s.count + 1) }
+        s[Int(sym)] = f
+        return FunctionTable(slots: s)
+    }
+
+    static let standard = FunctionTable(Functions.library.map { (Symbols.intern($0.name), $0 as Callable) })
+}

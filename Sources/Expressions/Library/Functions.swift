@@ -1,0 +1,224 @@
+import Foundation
+import JSONModel
+
+/// Helpers shared by the evaluator and the function library.
+enum Functions {
+    // MARK: - Strings of values
+
+    /// `$string(value)`: strings unchanged, functions empty, everything else as JSON.
+    static func string(_ v: Value, prettify: Bool = false) throws(ExpressionError) -> String {
+        switch v {
+        case .string(let s): return s
+        case .function: return ""
+        case .number(let n):
+            if !n.d.isFinite { throw ExpressionError.make("D3001", value: v) }
+            return formatNumber(n)
+        default:
+            var value = v
+            if case .array(let a) = v, a.outerWrapper, !a.items.isEmpty { value = a.items[0] }
+            var out = ""
+            try stringify(value, pretty: prettify, indent: 0, into: &out)
+            return out
+        }
+    }
+
+    /// JSONata's text for a number: 15 significant digits for doubles, exact digits for exact
+    /// decimals, JavaScript's choice between plain and exponent notation.
+    static func formatNumber(_ n: Num) -> String {
+        if n.isExact {
+            if n.m == 0 { return "0" }
+            let digits = String(n.m.magnitude)
+            return jsFormat(negative: n.m < 0, digits: digits, pointPosition: digits.count + Int(n.e))
+        }
+        let d = n.d
+        if d == 0 { return "0" }
+        if d == d.rounded(.towardZero) && d.magnitude < 1e15 {
+            return String(Int64(d))
+        }
+        let rounded = Double(String(format: "%.14e", d)) ?? d
+        return jsString(rounded)
+    }
+
+    /// JavaScript's `Number.prototype.toString()` for a double.
+    static func jsString(_ d: Double) -> String {
+        if d.isNaN { return "NaN" }
+        if d.isInfinite { return d < 0 ? "-Infinity" : "Infinity" }
+        if d == 0 { return "0" }
+        let text = "\(d.magnitude)"
+        var mantissa = Substring(text)
+        var exp = 0
+        if let eIndex = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            mantissa = text[..<eIndex]
+            exp = Int(text[text.index(after: eIndex)...]) ?? 0
+        }
+        var digits = ""
+        var pointPos = 0
+        if let dot = mantissa.firstIndex(of: ".") {
+            let intPart = mantissa[..<dot]
+            let frac = mantissa[mantissa.index(after: dot)...]
+            digits = String(intPart) + String(frac)
+            pointPos = intPart.count
+        } else {
+            digits = String(mantissa)
+            pointPos = digits.count
+        }
+        // strip leading zeros
+        while digits.count > 1 && digits.hasPrefix("0") {
+            digits.removeFirst()
+            pointPos -= 1
+        }
+        while digits.count > 1 && digits.hasSuffix("0") { digits.removeLast() }
+        return jsFormat(negative: d < 0, digits: digits, pointPosition: pointPos + exp)
+    }
+
+    /// Formats significant `digits` with the decimal point after `pointPosition` digits.
+    static func jsFormat(negative: Bool, digits: String, pointPosition n: Int) -> String {
+        var d = digits
+        while d.count > 1 && d.hasSuffix("0") { d.removeLast() }
+        let k = d.count
+        var s: String
+        if k <= n && n <= 21 {
+            s = d + String(repeating: "0", count: n - k)
+        } else if 0 < n && n <= 21 {
+            let i = d.index(d.startIndex, offsetBy: n)
+            s = String(d[..<i]) + "." + String(d[i...])
+        } else if -6 < n && n <= 0 {
+            s = "0." + String(repeating: "0", count: -n) + d
+        } else {
+            let e = n - 1
+            let first = String(d.prefix(1))
+            let rest = String(d.dropFirst())
+            s = first + (rest.isEmpty ? "" : "." + rest) + "e" + (e >= 0 ? "+" : "-") + String(abs(e))
+        }
+        return negative ? "-" + s : s
+    }
+
+    static func stringify(_ v: Value, pretty: Bool, indent: Int, into out: inout String) throws(ExpressionError) {
+        switch v {
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .number(let n):
+            if !n.d.isFinite { throw ExpressionError.make("D1001", value: v) }
+            out += formatNumber(n)
+        case .string(let s): JSONWriter.writeString(s, into: &out)
+        case .function: out += "\"\""
+        case .array, .jarray, .tuples:
+            let items = v.elements
+            if items.isEmpty {
+                out += "[]"
+                return
+            }
+            out += "["
+            for (i, e) in items.enumerated() {
+                if i > 0 { out += "," }
+                if pretty { out += "\n" + String(repeating: "  ", count: indent + 1) }
+                try stringify(e, pretty: pretty, indent: indent + 1, into: &out)
+            }
+            if pretty { out += "\n" + String(repeating: "  ", count: indent) }
+            out += "]"
+        case .object, .jobject:
+            if v.objectCount == 0 {
+                out += "{}"
+                return
+            }
+            out += "{"
+            var first = true
+            var failure: ExpressionError? = nil
+            v.forEachMember { (k: String, e: Value) in
+                if failure != nil { return }
+                if !first { out += "," }
+                first = false
+                if pretty { out += "\n" + String(repeating: "  ", count: indent + 1) }
+                JSONWriter.writeString(k, into: &out)
+                out += pretty ? ": " : ":"
+                do throws(ExpressionError) {
+                    try stringify(e, pretty: pretty, indent: indent + 1, into: &out)
+                } catch {
+                    failure = error
+                }
+            }
+            if let failure { throw failure }
+            if pretty { out += "\n" + String(repeating: "  ", count: indent) }
+            out += "}"
+        }
+    }
+
+    // MARK: - Arrays
+
+    /// `$append`: concatenates, treating single values as one-element arrays.
+    static func append(_ a: Value?, _ b: Value?) -> Value? {
+        guard let a else { return b }
+        guard let b else { return a }
+        var items: [Value] = a.isArray ? a.elements : [a]
+        if b.isArray {
+            items.append(contentsOf: b.elements)
+        } else {
+            items.append(b)
+        }
+        return .array(JArray(items))
+    }
+
+    /// A stable merge sort; `swap(a, b)` is true when `b` must come before `a`.
+    static func mergeSort<T>(_ array: [T], _ swap: (T, T) throws(ExpressionError) -> Bool) throws(ExpressionError) -> [T] {
+        if array.count <= 1 { return array }
+        let middle = array.count / 2
+        let left = try mergeSort(Array(array[..<middle]), swap)
+        let right = try mergeSort(Array(array[middle...]), swap)
+        var result: [T] = []
+        result.reserveCapacity(array.count)
+        var i = 0
+        var j = 0
+        while i < left.count && j < right.count {
+            if try swap(left[i], right[j]) {
+                result.append(right[j])
+                j += 1
+            } else {
+                result.append(left[i])
+                i += 1
+            }
+        }
+        if i < left.count { result.append(contentsOf: left[i...]) }
+        if j < right.count { result.append(contentsOf: right[j...]) }
+        return result
+    }
+
+    /// A deep, mutable copy (objects and arrays become evaluator-owned; functions become "").
+    static func deepClone(_ v: Value) -> Value {
+        switch v {
+        case .array, .jarray, .tuples:
+            let items = v.elements
+            return .array(JArray(items.map(deepClone)))
+        case .object, .jobject:
+            let o = JObject(capacity: v.objectCount)
+            v.forEachMember { (k: String, e: Value) in
+                o.appendNew(k, deepClone(e))
+            }
+            return .object(o)
+        case .function:
+            return .string("")
+        default:
+            return v
+        }
+    }
+
+    /// JavaScript truthiness (for comparator functions of `$sort`).
+    static func jsTruthy(_ v: Value?) -> Bool {
+        guard let v else { return false }
+        switch v {
+        case .null: return false
+        case .bool(let b): return b
+        case .number(let n): return n.d != 0 && !n.d.isNaN
+        case .string(let s): return !s.isEmpty
+        default: return true
+        }
+    }
+
+    /// The arguments a higher-order function passes to `f`: value, then index and array when
+    /// `f` takes them.
+    @inline(__always) static func hofArgs(_ f: Callable, _ value: Value?, _ index: Value, _ whole: Value?) -> [Value?] {
+        let arity = f.arity
+        if arity >= 3 { return [value, index, whole] }
+        if arity >= 2 { return [value, index] }
+        return [value]
+    }
+}

@@ -1,1 +1,0 @@
-// The JSONata engine (see Sources/Expressions/README or docs).

@@ -1,0 +1,333 @@
+import Foundation
+import JSONModel
+
+/// A JSONata number: an IEEE double, plus the exact decimal value `m × 10^e` when the number
+/// has one (literals, source data, and `+ - *` of exact numbers).
+///
+/// Exact arithmetic is done on a scaled `Int64`; when a result does not fit, it falls back to
+/// the double (such magnitudes are not money).
+struct Num: Sendable {
+    /// The nearest double.
+    var d: Double
+    /// The exact significand (meaningful when `isExact`).
+    var m: Int64
+    /// The exact exponent, or `Num.inexact`.
+    var e: Int16
+
+    static let inexact = Int16.min
+
+    @inline(__always) var isExact: Bool { e != Num.inexact }
+
+    @inline(__always) init(double: Double) {
+        d = double
+        m = 0
+        e = Num.inexact
+    }
+
+    @inline(__always) init(int: Int) {
+        d = Double(int)
+        if int > -(1 << 62) && int < (1 << 62) {
+            m = Int64(int)
+            e = 0
+        } else {
+            m = 0
+            e = Num.inexact
+        }
+    }
+
+    /// An exact number `m × 10^e`.
+    init(m: Int64, e: Int) {
+        if e < -9_000 || e > 9_000 {
+            self.init(double: Num.toDouble(m: m, e: e))
+        } else {
+            self.init(m: m, e: Int16(e), d: Num.toDouble(m: m, e: e))
+        }
+    }
+
+    private init(m: Int64, e: Int16, d: Double) {
+        self.m = m
+        self.e = e
+        self.d = d
+    }
+
+    static let pow10Double: [Double] = (0...22).map { pow(10.0, Double($0)) }
+    static let pow10Int: [Int64] = {
+        var r: [Int64] = [1]
+        for _ in 1...18 { r.append(r.last! * 10) }
+        return r
+    }()
+
+    /// The double nearest to `m × 10^e` (correctly rounded).
+    static func toDouble(m: Int64, e: Int) -> Double {
+        if m == 0 { return 0 }
+        if m.magnitude <= (1 << 53) {
+            if e == 0 { return Double(m) }
+            if e > 0 && e <= 22 { return Double(m) * pow10Double[e] }
+            if e < 0 && e >= -22 { return Double(m) / pow10Double[-e] }
+        }
+        return Double("\(m)e\(e)") ?? .nan
+    }
+
+    // MARK: - Conversions
+
+    /// Parses a JSON-style number literal (`-12.50e3`); exact when the significand fits.
+    static func parse(literal s: Substring.UTF8View) -> Num? {
+        var it = s.makeIterator()
+        var negative = false
+        var mant: Int64 = 0
+        var sig = 0
+        var pending = 0
+        var exp = 0
+        var overflow = false
+        var sawDigit = false
+        @inline(__always) func push(_ dgt: UInt8) {
+            if dgt == 0 {
+                if mant != 0 { pending += 1 }
+                return
+            }
+            let k = pending + 1
+            if overflow || sig + k > 18 {
+                overflow = true
+                return
+            }
+            mant = mant * pow10Int[k] + Int64(dgt)
+            sig += k
+            pending = 0
+        }
+        var c = it.next()
+        if c == UInt8(ascii: "-") { negative = true; c = it.next() } else if c == UInt8(ascii: "+") { c = it.next() }
+        while let ch = c, ch >= 48 && ch <= 57 {
+            sawDigit = true
+            push(ch - 48)
+            c = it.next()
+        }
+        if c == UInt8(ascii: ".") {
+            c = it.next()
+            while let ch = c, ch >= 48 && ch <= 57 {
+                sawDigit = true
+                exp -= 1
+                push(ch - 48)
+                c = it.next()
+            }
+        }
+        guard sawDigit else { return nil }
+        if c == UInt8(ascii: "e") || c == UInt8(ascii: "E") {
+            c = it.next()
+            var eneg = false
+            if c == UInt8(ascii: "-") { eneg = true; c = it.next() } else if c == UInt8(ascii: "+") { c = it.next() }
+            var ev = 0
+            var any = false
+            while let ch = c, ch >= 48 && ch <= 57 {
+                any = true
+                if ev < 100_000 { ev = ev * 10 + Int(ch - 48) }
+                c = it.next()
+            }
+            if !any { return nil }
+            exp += eneg ? -ev : ev
+        }
+        if c != nil { return nil }
+        exp += pending
+        let dbl: Double
+        if !overflow && mant.magnitude <= (1 << 53) && exp >= -22 && exp <= 22 {
+            dbl = toDouble(m: negative ? -mant : mant, e: exp)
+        } else {
+            guard let v = Double(String(Substring(s))) else { return nil }
+            dbl = v
+        }
+        if overflow || exp < -300 || exp > 300 || !dbl.isFinite {
+            return Num(double: dbl)
+        }
+        if mant == 0 { return Num(m: 0, e: 0, d: 0) }
+        return Num(m: negative ? -mant : mant, e: Int16(exp), d: dbl)
+    }
+
+    static func parse(_ s: String) -> Num? {
+        parse(literal: s[...].utf8)
+    }
+
+    /// From a number of the JSON model (exact when it has a decimal with ≤ 15 significant digits).
+    @inline(__always) init(_ n: JSONNumber) {
+        let dbl = n.double
+        if let dec = n.decimal {
+            let ex = dec.exponent
+            if ex == 0 && dbl.magnitude < 1e15 && dbl == dbl.rounded(.towardZero) {
+                self.init(m: Int64(dbl), e: 0, d: dbl)
+                return
+            }
+            if ex < 0 && ex >= -22 {
+                let scaled = (dbl * Num.pow10Double[-ex]).rounded()
+                if scaled.magnitude < 1e15 {
+                    self.init(m: Int64(scaled), e: Int16(ex), d: dbl)
+                    return
+                }
+            } else if ex > 0 && ex <= 22 {
+                let scaled = (dbl / Num.pow10Double[ex]).rounded()
+                if scaled.magnitude < 1e15 {
+                    self.init(m: Int64(scaled), e: Int16(ex), d: dbl)
+                    return
+                }
+            }
+            if let parsed = Num.parse(n.jsonText), parsed.isExact {
+                self = parsed
+                return
+            }
+        }
+        self.init(double: dbl)
+    }
+
+    /// For the JSON model: exact numbers keep their decimal.
+    var jsonNumber: JSONNumber {
+        if isExact {
+            let dec = Decimal(sign: m < 0 ? .minus : .plus, exponent: Int(e), significand: Decimal(m.magnitude))
+            return JSONNumber(decimal: dec, double: d)
+        }
+        return JSONNumber(d)
+    }
+
+    // MARK: - Arithmetic
+
+    /// Aligns two exact numbers on the smaller exponent; nil on overflow.
+    @inline(__always)
+    static func align(_ a: Num, _ b: Num) -> (Int64, Int64, Int)? {
+        if a.e == b.e { return (a.m, b.m, Int(a.e)) }
+        if a.e > b.e {
+            guard let am = scale(a.m, Int(a.e) - Int(b.e)) else { return nil }
+            return (am, b.m, Int(b.e))
+        } else {
+            guard let bm = scale(b.m, Int(b.e) - Int(a.e)) else { return nil }
+            return (a.m, bm, Int(a.e))
+        }
+    }
+
+    @inline(__always)
+    static func scale(_ m: Int64, _ k: Int) -> Int64? {
+        if m == 0 { return 0 }
+        if k > 18 { return nil }
+        let (r, o) = m.multipliedReportingOverflow(by: pow10Int[k])
+        return o ? nil : r
+    }
+
+    static func + (a: Num, b: Num) -> Num {
+        if a.isExact && b.isExact, let (x, y, e) = align(a, b) {
+            let (s, o) = x.addingReportingOverflow(y)
+            if !o { return Num(m: s, e: e) }
+        }
+        return Num(double: a.d + b.d)
+    }
+
+    static func - (a: Num, b: Num) -> Num {
+        if a.isExact && b.isExact, let (x, y, e) = align(a, b) {
+            let (s, o) = x.subtractingReportingOverflow(y)
+            if !o { return Num(m: s, e: e) }
+        }
+        return Num(double: a.d - b.d)
+    }
+
+    static func * (a: Num, b: Num) -> Num {
+        if a.isExact && b.isExact {
+            let (p, o) = a.m.multipliedReportingOverflow(by: b.m)
+            if !o {
+                var pm = p
+                var pe = Int(a.e) + Int(b.e)
+                if pm == 0 { pe = 0 }
+                while pe < 0 && pm % 10 == 0 && pm != 0 {
+                    pm /= 10
+                    pe += 1
+                }
+                return Num(m: pm, e: pe)
+            }
+        }
+        return Num(double: a.d * b.d)
+    }
+
+    static prefix func - (a: Num) -> Num {
+        if a.isExact { return Num(m: -a.m, e: a.e, d: a.m == 0 ? 0 : -a.d) }
+        return Num(double: -a.d)
+    }
+
+    /// Numeric equality (exact when both are exact).
+    static func equal(_ a: Num, _ b: Num) -> Bool {
+        if a.isExact && b.isExact {
+            if let (x, y, _) = align(a, b) { return x == y }
+        }
+        return a.d == b.d
+    }
+
+    /// -1, 0, 1 (exact when both are exact).
+    static func compare(_ a: Num, _ b: Num) -> Int {
+        if a.isExact && b.isExact, let (x, y, _) = align(a, b) {
+            return x < y ? -1 : (x > y ? 1 : 0)
+        }
+        return a.d < b.d ? -1 : (a.d > b.d ? 1 : 0)
+    }
+
+    var isInteger: Bool {
+        if isExact { return e >= 0 || m == 0 }
+        return d.isFinite && d == d.rounded(.towardZero)
+    }
+
+    /// The exact decimal digits and exponent, from the exact value or the double's shortest text.
+    var decimalParts: (m: Int64, e: Int)? {
+        if isExact { return (m, Int(e)) }
+        guard d.isFinite else { return nil }
+        if let p = Num.parse(Num.shortestText(d)), p.isExact { return (p.m, Int(p.e)) }
+        return nil
+    }
+
+    /// Swift's shortest round-trip text of a double.
+    static func shortestText(_ d: Double) -> String {
+        "\(d)"
+    }
+
+    /// Rounds half to even at `precision` decimal places (JSONata's `$round`).
+    func roundHalfEven(_ precision: Int) -> Num {
+        guard let (mm, ee) = decimalParts else { return self }
+        // value = mm × 10^ee; keep digits down to 10^-precision
+        let cut = -precision - ee   // number of digits to drop
+        if cut <= 0 {
+            return isExact ? self : Num(m: mm, e: ee)
+        }
+        if cut > 18 {
+            return Num(int: 0)
+        }
+        let p = Num.pow10Int[cut]
+        var q = mm / p
+        let r = mm % p
+        let twice = r.magnitude * 2
+        if twice > p.magnitude || (twice == p.magnitude && q % 2 != 0) {
+            q += mm < 0 ? -1 : 1
+        }
+        if q == 0 { return Num(int: 0) }
+        return Num(m: q, e: ee + cut)
+    }
+
+    func floor() -> Num {
+        if isExact && e < 0 {
+            let p = Num.pow10Int[min(-Int(e), 18)]
+            if -Int(e) > 18 { return Num(int: m < 0 ? -1 : 0) }
+            var q = m / p
+            if m % p != 0 && m < 0 { q -= 1 }
+            return Num(m: q, e: 0)
+        }
+        if isExact { return self }
+        return Num(double: d.rounded(.down))
+    }
+
+    func ceil() -> Num {
+        if isExact && e < 0 {
+            if -Int(e) > 18 { return Num(int: m > 0 ? 1 : 0) }
+            let p = Num.pow10Int[-Int(e)]
+            var q = m / p
+            if m % p != 0 && m > 0 { q += 1 }
+            return Num(m: q, e: 0)
+        }
+        if isExact { return self }
+        let c = d.rounded(.up)
+        return Num(double: c == 0 ? 0 : c)
+    }
+
+    func abs() -> Num {
+        if isExact { return Num(m: m < 0 ? -m : m, e: e, d: Swift.abs(d)) }
+        return Num(double: Swift.abs(d))
+    }
+}

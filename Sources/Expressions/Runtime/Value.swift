@@ -1,0 +1,350 @@
+import Foundation
+import JSONModel
+
+/// A value during evaluation. `nil` (as `Value?`) is JSONata's `undefined`.
+///
+/// Input documents are not copied: `.jarray`/`.jobject` wrap the caller's arrays and objects and
+/// their members are converted only when they are reached. Arrays built by the evaluator are
+/// `JArray` references carrying JSONata's sequence flags.
+enum Value {
+    case null
+    case bool(Bool)
+    case number(Num)
+    case string(String)
+    case array(JArray)
+    case object(JObject)
+    case function(Callable)
+    case jarray([JSONValue])
+    case jobject(JSONObject)
+    /// A tuple stream (internal to paths that bind variables; never a final result).
+    case tuples(TupleStream)
+
+    @inline(__always) init(_ json: JSONValue) {
+        switch json {
+        case .null: self = .null
+        case .bool(let b): self = .bool(b)
+        case .number(let n): self = .number(Num(n))
+        case .string(let s): self = .string(s)
+        case .array(let a): self = .jarray(a)
+        case .object(let o): self = .jobject(o)
+        }
+    }
+
+    static func int(_ i: Int) -> Value { .number(Num(int: i)) }
+    static func double(_ d: Double) -> Value { .number(Num(double: d)) }
+
+    @inline(__always) var isArray: Bool {
+        switch self {
+        case .array, .jarray: return true
+        default: return false
+        }
+    }
+
+    @inline(__always) var isObject: Bool {
+        switch self {
+        case .object, .jobject: return true
+        default: return false
+        }
+    }
+
+    @inline(__always) var isFunction: Bool {
+        if case .function = self { return true }
+        return false
+    }
+
+    @inline(__always) var isString: Bool {
+        if case .string = self { return true }
+        return false
+    }
+
+    @inline(__always) var isNumber: Bool {
+        if case .number = self { return true }
+        return false
+    }
+
+    var num: Num? {
+        if case .number(let n) = self { return n }
+        return nil
+    }
+
+    var str: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+
+    /// True for a sequence (an array the evaluator built to hold several results).
+    @inline(__always) var isSequence: Bool {
+        if case .array(let a) = self { return a.isSequence }
+        return false
+    }
+
+    /// Element count of an array value.
+    @inline(__always) var count: Int {
+        switch self {
+        case .array(let a): return a.items.count
+        case .jarray(let a): return a.count
+        default: return 0
+        }
+    }
+
+    @inline(__always) func element(_ i: Int) -> Value {
+        switch self {
+        case .array(let a): return a.items[i]
+        case .jarray(let a): return Value(a[i])
+        default: return self
+        }
+    }
+
+    /// The elements of an array value (a copy-on-write view; converts input arrays).
+    var elements: [Value] {
+        switch self {
+        case .array(let a): return a.items
+        case .jarray(let a): return a.map(Value.init)
+        default: return [self]
+        }
+    }
+
+    /// The member `key` of an object value.
+    @inline(__always) func member(_ key: String) -> Value? {
+        switch self {
+        case .object(let o): return o[key]
+        case .jobject(let o):
+            if let v = o[key] { return Value(v) }
+            return nil
+        default: return nil
+        }
+    }
+
+    var objectKeys: [String] {
+        switch self {
+        case .object(let o): return o.keys
+        case .jobject(let o): return o.keys
+        default: return []
+        }
+    }
+
+    var objectCount: Int {
+        switch self {
+        case .object(let o): return o.keys.count
+        case .jobject(let o): return o.count
+        default: return 0
+        }
+    }
+
+    /// Calls `body` for each member of an object value, in order.
+    @inline(__always)
+    func forEachMember<E: Error>(_ body: (String, Value) throws(E) -> Void) throws(E) {
+        switch self {
+        case .object(let o):
+            for i in 0..<o.keys.count { try body(o.keys[i], o.values[i]) }
+        case .jobject(let o):
+            for k in o.keys { try body(k, Value(o[k]!)) }
+        default: break
+        }
+    }
+
+    /// A mutable copy of an object value.
+    var objectCopy: JObject {
+        switch self {
+        case .object(let o): return o.copy()
+        case .jobject(let o):
+            let r = JObject(capacity: o.count)
+            for k in o.keys { r.appendNew(k, Value(o[k]!)) }
+            return r
+        default: return JObject()
+        }
+    }
+
+    /// Converts to the JSON model; functions become nil (in arrays and objects they are left out
+    /// of objects and become `null`... as JSON.stringify does, they are dropped from objects).
+    var json: JSONValue? {
+        switch self {
+        case .null: return .null
+        case .bool(let b): return .bool(b)
+        case .number(let n): return .number(n.jsonNumber)
+        case .string(let s): return .string(s)
+        case .jarray(let a): return .array(a)
+        case .jobject(let o): return .object(o)
+        case .function, .tuples: return nil
+        case .array(let a):
+            var out: [JSONValue] = []
+            out.reserveCapacity(a.items.count)
+            for v in a.items { out.append(v.json ?? .null) }
+            return .array(out)
+        case .object(let o):
+            var out = JSONObject()
+            for i in 0..<o.keys.count {
+                if let j = o.values[i].json { out[o.keys[i]] = j }
+            }
+            return .object(out)
+        }
+    }
+}
+
+/// An array built during evaluation, with JSONata's flags.
+final class JArray: @unchecked Sendable {
+    var items: [Value]
+    /// A sequence: results collected by a path, flattened into the enclosing result and
+    /// unwrapped when it holds a single value.
+    var isSequence = false
+    /// A singleton sequence that must stay an array (`[]` after a step).
+    var keepSingleton = false
+    /// Built by an array constructor (`[...]`): never flattened by a path.
+    var cons = false
+    /// The input document was an array, wrapped as a singleton sequence.
+    var outerWrapper = false
+
+    init(_ items: [Value] = [], sequence: Bool = false) {
+        self.items = items
+        self.isSequence = sequence
+    }
+
+    static func sequence(_ items: [Value] = []) -> JArray {
+        JArray(items, sequence: true)
+    }
+
+    static func sequence(capacity: Int) -> JArray {
+        var a: [Value] = []
+        a.reserveCapacity(capacity)
+        return JArray(a, sequence: true)
+    }
+
+    @inline(__always) func append(_ v: Value) { items.append(v) }
+}
+
+/// An object built during evaluation: members in insertion order.
+final class JObject: @unchecked Sendable {
+    private(set) var keys: [String]
+    private(set) var values: [Value]
+    private var index: [String: Int]? = nil
+
+    init() {
+        keys = []
+        values = []
+    }
+
+    init(capacity: Int) {
+        keys = []
+        values = []
+        keys.reserveCapacity(capacity)
+        values.reserveCapacity(capacity)
+    }
+
+    var count: Int { keys.count }
+
+    func copy() -> JObject {
+        let o = JObject()
+        o.keys = keys
+        o.values = values
+        o.index = index
+        return o
+    }
+
+    @inline(__always) private func find(_ key: String) -> Int? {
+        if let index { return index[key] }
+        for i in 0..<keys.count where keys[i] == key { return i }
+        return nil
+    }
+
+    subscript(key: String) -> Value? {
+        get {
+            if let i = find(key) { return values[i] }
+            return nil
+        }
+        set {
+            if let i = find(key) {
+                if let newValue {
+                    values[i] = newValue
+                } else {
+                    keys.remove(at: i)
+                    values.remove(at: i)
+                    rebuildIndex()
+                }
+            } else if let newValue {
+                appendNew(key, newValue)
+            }
+        }
+    }
+
+    /// Appends a member known not to exist yet.
+    @inline(__always) func appendNew(_ key: String, _ value: Value) {
+        keys.append(key)
+        values.append(value)
+        if index != nil {
+            index![key] = keys.count - 1
+        } else if keys.count > 12 {
+            rebuildIndex()
+        }
+    }
+
+    private func rebuildIndex() {
+        if keys.count > 12 {
+            var d: [String: Int] = [:]
+            d.reserveCapacity(keys.count)
+            for (i, k) in keys.enumerated() { d[k] = i }
+            index = d
+        } else {
+            index = nil
+        }
+    }
+}
+
+/// Interned variable names: compiled nodes refer to variables by number.
+typealias Sym = Int32
+
+enum Symbols {
+    private final class Table: @unchecked Sendable {
+        let lock = NSLock()
+        var ids: [String: Sym] = [:]
+        var names: [String] = []
+    }
+    private static let table = Table()
+
+    static func intern(_ name: String) -> Sym {
+        table.lock.lock()
+        defer { table.lock.unlock() }
+        if let id = table.ids[name] { return id }
+        let id = Sym(table.names.count)
+        table.names.append(name)
+        table.ids[name] = id
+        return id
+    }
+
+    static func name(_ sym: Sym) -> String {
+        table.lock.lock()
+        defer { table.lock.unlock() }
+        return table.names[Int(sym)]
+    }
+}
+
+/// A scope of variable bindings.
+final class Frame: @unchecked Sendable {
+    let parent: Frame?
+    private var syms: [Sym] = []
+    private var vals: [Value?] = []
+
+    init(parent: Frame?) {
+        self.parent = parent
+    }
+
+    @inline(__always) func bind(_ sym: Sym, _ value: Value?) {
+        for i in 0..<syms.count where syms[i] == sym {
+            vals[i] = value
+            return
+        }
+        syms.append(sym)
+        vals.append(value)
+    }
+
+    /// The binding of `sym` in this frame or an enclosing one: `.some(value)` when bound
+    /// (possibly to undefined), nil when not bound anywhere.
+    @inline(__always) func lookup(_ sym: Sym) -> Value?? {
+        var f: Frame? = self
+        while let frame = f {
+            let s = frame.syms
+            for i in 0..<s.count where s[i] == sym { return .some(frame.vals[i]) }
+            f = frame.parent
+        }
+        return nil
+    }
+}

@@ -1,50 +1,144 @@
 /// A JSON object that remembers the order its members were added in.
 ///
 /// Equality and hashing ignore order, as JSON does; iteration, encoding and `keys` follow it.
+/// Members live in one copy-on-write buffer of parallel arrays (copying an object is one
+/// reference count); objects with more than a few members also keep a name → position index,
+/// small ones are searched directly (faster than hashing).
 public struct JSONObject: Sendable, Hashable, Sequence {
-    public private(set) var keys: [String] = []
-    private var storage: [String: JSONValue] = [:]
+    private final class Storage: @unchecked Sendable {
+        // Mutated only while uniquely referenced (copy-on-write).
+        var keys: [String]
+        var values: [JSONValue]
+        var index: [String: Int]?
 
-    public init() {}
+        init(keys: [String] = [], values: [JSONValue] = [], index: [String: Int]? = nil) {
+            self.keys = keys
+            self.values = values
+            self.index = index
+        }
+
+        func copy() -> Storage { Storage(keys: keys, values: values, index: index) }
+
+        @inline(__always) func position(of key: String) -> Int? {
+            if let index { return index[key] }
+            for i in 0..<keys.count where keys[i] == key { return i }
+            return nil
+        }
+    }
+
+    private static let empty = Storage()
+    private static let indexThreshold = 8
+    private var storage: Storage
+
+    public init() {
+        storage = JSONObject.empty
+    }
 
     public init(_ pairs: [(String, JSONValue)]) {
+        storage = Storage()
         for (k, v) in pairs { self[k] = v }
     }
 
-    public var count: Int { keys.count }
-    public var isEmpty: Bool { keys.isEmpty }
+    /// Member names in insertion order.
+    public var keys: [String] { storage.keys }
+    public var count: Int { storage.keys.count }
+    public var isEmpty: Bool { storage.keys.isEmpty }
+
+    /// The position of member `key` (in insertion order), if present.
+    public func position(of key: String) -> Int? {
+        storage.position(of: key)
+    }
+
+    /// The member value at `position` (in insertion order).
+    public func value(at position: Int) -> JSONValue {
+        storage.values[position]
+    }
+
+    private mutating func makeUnique() {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+    }
 
     public subscript(key: String) -> JSONValue? {
-        get { storage[key] }
+        get {
+            if let i = storage.position(of: key) { return storage.values[i] }
+            return nil
+        }
         set {
-            if let newValue {
-                if storage.updateValue(newValue, forKey: key) == nil { keys.append(key) }
-            } else if storage.removeValue(forKey: key) != nil {
-                keys.removeAll { $0 == key }
+            if let i = storage.position(of: key) {
+                makeUnique()
+                if let newValue {
+                    storage.values[i] = newValue
+                } else {
+                    storage.keys.remove(at: i)
+                    storage.values.remove(at: i)
+                    rebuildIndex()
+                }
+            } else if let newValue {
+                makeUnique()
+                storage.keys.append(key)
+                storage.values.append(newValue)
+                if storage.index != nil {
+                    storage.index![key] = storage.keys.count - 1
+                } else if storage.keys.count > JSONObject.indexThreshold {
+                    rebuildIndex()
+                }
             }
         }
     }
 
-    public func contains(_ key: String) -> Bool { storage[key] != nil }
+    private mutating func rebuildIndex() {
+        guard storage.keys.count > JSONObject.indexThreshold else {
+            storage.index = nil
+            return
+        }
+        var d: [String: Int] = [:]
+        d.reserveCapacity(storage.keys.count)
+        for (i, k) in storage.keys.enumerated() { d[k] = i }
+        storage.index = d
+    }
 
-    public var values: [JSONValue] { keys.map { storage[$0]! } }
+    public func contains(_ key: String) -> Bool { storage.position(of: key) != nil }
+
+    public var values: [JSONValue] { storage.values }
+
+    /// Calls `body` with each member in order (faster than iterating the sequence).
+    public func forEachMember<E: Error>(_ body: (String, JSONValue) throws(E) -> Void) throws(E) {
+        let s = storage
+        for i in 0..<s.keys.count { try body(s.keys[i], s.values[i]) }
+    }
 
     public func makeIterator() -> AnyIterator<(key: String, value: JSONValue)> {
         var i = 0
-        let keys = self.keys
-        let storage = self.storage
+        let keys = storage.keys
+        let values = storage.values
         return AnyIterator {
             guard i < keys.count else { return nil }
             defer { i += 1 }
-            return (keys[i], storage[keys[i]]!)
+            return (keys[i], values[i])
         }
     }
 
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
-        lhs.storage == rhs.storage
+        if lhs.storage === rhs.storage { return true }
+        guard lhs.count == rhs.count else { return false }
+        let l = lhs.storage
+        for i in 0..<l.keys.count {
+            guard let v = rhs[l.keys[i]], v == l.values[i] else { return false }
+        }
+        return true
     }
 
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(storage)
+        // Order-independent: combine the members' hashes commutatively.
+        var combined = 0
+        let s = storage
+        for i in 0..<s.keys.count {
+            var h = Hasher()
+            h.combine(s.keys[i])
+            h.combine(s.values[i])
+            combined ^= h.finalize()
+        }
+        hasher.combine(s.keys.count)
+        hasher.combine(combined)
     }
 }

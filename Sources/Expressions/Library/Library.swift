@@ -184,23 +184,23 @@ extension Functions {
             if let limit, limit < 0 {
                 throw ExpressionError.make("D3040", value: .double(limit), index: 3)
             }
-            let result = JArray.sequence()
+            var result: [Value] = []
             if limit == nil || limit! > 0 {
-                guard var (m, cursor) = try MatchCursor.first(arg(args, 1), s, site: site) else { return .array(result) }
+                guard var (m, cursor) = try MatchCursor.first(arg(args, 1), s, site: site) else { return .array(JArray(result, sequence: true)) }
                 var count = 0.0
                 while true {
                     let o = JObject(capacity: 3)
                     o.appendNew("match", .string(m.match))
                     o.appendNew("index", .int(m.start))
                     o.appendNew("groups", .array(JArray(m.groups)))
-                    result.items.append(.object(o))
+                    result.append(.object(o))
                     count += 1
                     if let limit, count >= limit { break }
                     guard let n = try cursor.next() else { break }
                     m = n
                 }
             }
-            return .array(result)
+            return .array(JArray(result, sequence: true))
         },
         Builtin("replace", "<s-(sf)(sf)n?:s>", arity: 4) { args, site throws(ExpressionError) in
             guard let s = strArg(args, 0) else { return nil }
@@ -440,22 +440,23 @@ extension Functions {
         // MARK: higher-order
         Builtin("map", "<af>", arity: 2) { args, site throws(ExpressionError) in
             guard let a = arg(args, 0), let f = fnArg(args, 1) else { return nil }
-            let result = JArray.sequence(capacity: a.count)
+            var result: [Value] = []
+            result.reserveCapacity(a.count)
             for i in 0..<a.count {
                 let r = try site.ev.callFunction(f, Functions.hofArgs(f, a.element(i), .int(i), a), site)
-                if let r { result.items.append(r) }
+                if let r { result.append(r) }
             }
-            return .array(result)
+            return .array(JArray(result, sequence: true))
         },
         Builtin("filter", "<af>", arity: 2) { args, site throws(ExpressionError) in
             guard let a = arg(args, 0), let f = fnArg(args, 1) else { return nil }
-            let result = JArray.sequence()
+            var result: [Value] = []
             for i in 0..<a.count {
                 let e = a.element(i)
                 let r = try site.ev.callFunction(f, Functions.hofArgs(f, e, .int(i), a), site)
-                if Evaluator.boolean(r) == true { result.items.append(e) }
+                if Evaluator.boolean(r) == true { result.append(e) }
             }
-            return .array(result)
+            return .array(JArray(result, sequence: true))
         },
         Builtin("single", "<af?>", arity: 2) { args, site throws(ExpressionError) in
             guard let a = arg(args, 0) else { return nil }
@@ -517,20 +518,20 @@ extension Functions {
         },
         Builtin("each", "<o-f:a>", arity: 2) { args, site throws(ExpressionError) in
             guard let o = arg(args, 0), let f = fnArg(args, 1) else { return nil }
-            let result = JArray.sequence()
+            var result: [Value] = []
             var failure: ExpressionError? = nil
             o.forEachMember { (k: String, v: Value) in
                 if failure != nil { return }
                 do throws(ExpressionError) {
                     if let r = try site.ev.callFunction(f, Functions.hofArgs(f, v, .string(k), o), site) {
-                        result.items.append(r)
+                        result.append(r)
                     }
                 } catch {
                     failure = error
                 }
             }
             if let failure { throw failure }
-            return .array(result)
+            return .array(JArray(result, sequence: true))
         },
         Builtin("zip", "<a+>", arity: 0) { args, _ throws(ExpressionError) in
             var length = Int.max
@@ -573,20 +574,20 @@ extension Functions {
 
         // MARK: arrays and objects
         Builtin("keys", "<x-:a<s>>", arity: 1) { args, _ throws(ExpressionError) in
-            let result = JArray.sequence()
-            guard let v = arg(args, 0) else { return .array(result) }
+            var result: [Value] = []
+            guard let v = arg(args, 0) else { return .array(JArray(result, sequence: true)) }
             if v.isArray {
                 var seen = Set<String>()
                 for i in 0..<v.count {
                     for k in v.element(i).objectKeys where !seen.contains(k) {
                         seen.insert(k)
-                        result.items.append(.string(k))
+                        result.append(.string(k))
                     }
                 }
             } else {
-                for k in v.objectKeys { result.items.append(.string(k)) }
+                for k in v.objectKeys { result.append(.string(k)) }
             }
-            return .array(result)
+            return .array(JArray(result, sequence: true))
         },
         Builtin("lookup", "<x-s:x>", arity: 2) { args, _ throws(ExpressionError) in
             guard let key = strArg(args, 1) else { return nil }
@@ -727,13 +728,13 @@ extension Functions {
             return result
         }
         if v.isObject {
-            let result = JArray.sequence()
+            var result: [Value] = []
             v.forEachMember { (k: String, e: Value) in
                 let o = JObject(capacity: 1)
                 o.appendNew(k, e)
-                result.items.append(.object(o))
+                result.append(.object(o))
             }
-            return .array(result)
+            return .array(JArray(result, sequence: true))
         }
         return v
     }

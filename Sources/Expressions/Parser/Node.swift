@@ -15,54 +15,62 @@ final class Node: @unchecked Sendable {
         case wildcard, descendant, parent, bind, apply, sort, placeholder
     }
 
-    var kind: Kind
+    @exclusivity(unchecked) var kind: Kind
     /// Operator symbol, name, variable name, or string literal contents.
-    var value: String
+    @exclusivity(unchecked) var value: String
     /// Offset of the token's first character (Unicode scalars).
-    var position: Int
-    var endPosition: Int
+    @exclusivity(unchecked) var position: Int
+    @exclusivity(unchecked) var endPosition: Int
 
-    var literal: Value? = nil
-    var regex: RegexLiteral? = nil
-    var compiledRegex: CompiledRegex? = nil
+    @exclusivity(unchecked) var literal: Value? = nil
+    @exclusivity(unchecked) var regex: RegexLiteral? = nil
+    @exclusivity(unchecked) var compiledRegex: CompiledRegex? = nil
     /// Interned variable name (variables, focus/index names).
-    var sym: Sym = 0
+    @exclusivity(unchecked) var sym: Sym = 0
 
-    var lhs: Node? = nil
-    var rhs: Node? = nil
-    var expression: Node? = nil
-    var expressions: [Node] = []
+    @exclusivity(unchecked) var lhs: Node? = nil
+    @exclusivity(unchecked) var rhs: Node? = nil
+    @exclusivity(unchecked) var expression: Node? = nil
+    @exclusivity(unchecked) var expressions: [Node] = []
     /// Object constructor name/value pairs.
-    var pairs: [(Node, Node)] = []
-    var procedure: Node? = nil
-    var arguments: [Node] = []
-    var body: Node? = nil
-    var signature: Signature? = nil
-    var thunk = false
-    var condition: Node? = nil
-    var then: Node? = nil
-    var otherwise: Node? = nil
-    var pattern: Node? = nil
-    var update: Node? = nil
-    var delete: Node? = nil
-    var steps: [Node] = []
-    var stages: [Stage]? = nil
-    var predicate: [Stage]? = nil
-    var group: Group? = nil
-    var terms: [SortTerm] = []
-    var rawTerms: [(descending: Bool, expression: Node)] = []
+    @exclusivity(unchecked) var pairs: [(Node, Node)] = []
+    @exclusivity(unchecked) var procedure: Node? = nil
+    @exclusivity(unchecked) var arguments: [Node] = []
+    @exclusivity(unchecked) var body: Node? = nil
+    @exclusivity(unchecked) var signature: Signature? = nil
+    @exclusivity(unchecked) var thunk = false
+    @exclusivity(unchecked) var condition: Node? = nil
+    @exclusivity(unchecked) var then: Node? = nil
+    @exclusivity(unchecked) var otherwise: Node? = nil
+    @exclusivity(unchecked) var pattern: Node? = nil
+    @exclusivity(unchecked) var update: Node? = nil
+    @exclusivity(unchecked) var delete: Node? = nil
+    @exclusivity(unchecked) var steps: [Node] = []
+    @exclusivity(unchecked) var stages: [Stage]? = nil
+    @exclusivity(unchecked) var predicate: [Stage]? = nil
+    @exclusivity(unchecked) var group: Group? = nil
+    @exclusivity(unchecked) var terms: [SortTerm] = []
+    @exclusivity(unchecked) var rawTerms: [(descending: Bool, expression: Node)] = []
 
-    var keepArray = false
-    var consarray = false
-    var keepSingletonArray = false
-    var tuple = false
-    var focus: Sym? = nil
-    var index: Sym? = nil
-    var ancestor: Slot? = nil
-    var seekingParent: [Slot]? = nil
-    var slot: Slot? = nil
+    @exclusivity(unchecked) var keepArray = false
+    @exclusivity(unchecked) var consarray = false
+    @exclusivity(unchecked) var keepSingletonArray = false
+    @exclusivity(unchecked) var tuple = false
+    @exclusivity(unchecked) var focus: Sym? = nil
+    @exclusivity(unchecked) var index: Sym? = nil
+    @exclusivity(unchecked) var ancestor: Slot? = nil
+    @exclusivity(unchecked) var seekingParent: [Slot]? = nil
+    @exclusivity(unchecked) var slot: Slot? = nil
     /// Operator code for binary nodes.
-    var binop: BinaryOp = .none
+    @exclusivity(unchecked) var binop: BinaryOp = .none
+
+    // Evaluation shortcuts, set once the tree is complete (``Processor/optimize(_:)``).
+    /// A path of plain names (`a.b.c`), looked up directly while the values are objects.
+    @exclusivity(unchecked) var simpleNames: [String]? = nil
+    /// A block that binds variables and so needs its own scope.
+    @exclusivity(unchecked) var needsFrame = true
+    /// An object constructor whose keys are distinct string literals.
+    @exclusivity(unchecked) var literalKeys: [String]? = nil
 
     init(_ kind: Kind, _ value: String, position: Int, end: Int) {
         self.kind = kind
@@ -80,10 +88,10 @@ enum BinaryOp {
 
 /// An ancestor reference (`%`) waiting for the step that binds it.
 final class Slot: @unchecked Sendable {
-    var label: String
-    var level: Int
-    var index: Int
-    var sym: Sym = 0
+    @exclusivity(unchecked) var label: String
+    @exclusivity(unchecked) var level: Int
+    @exclusivity(unchecked) var index: Int
+    @exclusivity(unchecked) var sym: Sym = 0
     init(label: String, level: Int, index: Int) {
         self.label = label
         self.level = level

@@ -6,6 +6,7 @@ struct Parser {
     private var previousToken: Token? = nil
     private(set) var references: [ExpressionReference] = []
     private let length: Int
+    private let stackFloor = StackGuard.floor()
 
     static let bindingPowers: [String: Int] = [
         ".": 75, "[": 80, "{": 70, "(": 80, "@": 80, "#": 80, "?": 20, "+": 50, "-": 50, "*": 60, "/": 60, "%": 60,
@@ -35,6 +36,7 @@ struct Parser {
         var processor = Processor()
         let result = try processor.process(expr)
         processor.finish()
+        Processor.optimize(result)
         if result.kind == .parent || result.seekingParent != nil {
             throw ExpressionError.make("S0217", position: result.position, token: result.kind == .parent ? "parent" : "path")
         }
@@ -103,6 +105,9 @@ struct Parser {
     }
 
     private mutating func expression(_ rbp: Int) throws(ExpressionError) -> Node {
+        if StackGuard.currentAddress() < stackFloor {
+            throw ExpressionError.stackExhausted(position: node.position)
+        }
         var t = node
         try advance(nil, infix: true)
         var left = try nud(t)

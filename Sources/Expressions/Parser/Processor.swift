@@ -5,8 +5,12 @@ struct Processor {
     private var ancestorLabel = 0
     private var ancestorIndex = 0
     private var ancestry: [Node] = []
+    private let stackFloor = StackGuard.floor()
 
     mutating func process(_ expr: Node) throws(ExpressionError) -> Node {
+        if StackGuard.currentAddress() < stackFloor {
+            throw ExpressionError.stackExhausted(position: expr.position)
+        }
         var result: Node
         switch expr.kind {
         case .binary:
@@ -279,6 +283,67 @@ struct Processor {
         for parent in ancestry {
             if let slot = parent.slot { slot.sym = Symbols.intern(slot.label) }
         }
+    }
+
+    /// Sets the evaluation shortcuts of every node of a finished tree.
+    static func optimize(_ node: Node) {
+        var visited = Set<ObjectIdentifier>()
+        optimize(node, &visited, floor: StackGuard.floor())
+    }
+
+    private static func children(_ n: Node) -> [Node] {
+        var c: [Node] = []
+        for x in [n.lhs, n.rhs, n.expression, n.procedure, n.body, n.condition, n.then, n.otherwise, n.pattern, n.update, n.delete] {
+            if let x { c.append(x) }
+        }
+        c.append(contentsOf: n.expressions)
+        c.append(contentsOf: n.arguments)
+        c.append(contentsOf: n.steps)
+        for (k, v) in n.pairs { c.append(k); c.append(v) }
+        if let g = n.group { for (k, v) in g.pairs { c.append(k); c.append(v) } }
+        for s in (n.stages ?? []) + (n.predicate ?? []) { if let e = s.expr { c.append(e) } }
+        for t in n.terms { c.append(t.expression) }
+        return c
+    }
+
+    private static func optimize(_ n: Node, _ visited: inout Set<ObjectIdentifier>, floor: UInt) {
+        // The shortcuts are optional: on a stack too small for the tree, leave the rest as is.
+        guard StackGuard.currentAddress() > floor, visited.insert(ObjectIdentifier(n)).inserted else { return }
+        for c in children(n) { optimize(c, &visited, floor: floor) }
+        switch n.kind {
+        case .path:
+            let plain = n.steps.allSatisfy { s in
+                s.kind == .name && s.stages == nil && s.predicate == nil && s.group == nil && !s.keepArray && !s.tuple
+                    && s.focus == nil && s.index == nil && s.ancestor == nil && !s.consarray
+            }
+            if plain && n.group == nil && !n.keepSingletonArray && !n.tuple && n.predicate == nil && !n.keepArray {
+                n.simpleNames = n.steps.map(\.value)
+            }
+        case .block:
+            n.needsFrame = n.expressions.contains(where: bindsInScope)
+        case .unary where n.value == "{":
+            var keys: [String] = []
+            for (k, _) in n.pairs {
+                guard k.kind == .string, k.predicate == nil, k.group == nil, case .string(let s)? = k.literal, !keys.contains(s) else {
+                    keys = []
+                    break
+                }
+                keys.append(s)
+            }
+            if keys.count == n.pairs.count && !keys.isEmpty { n.literalKeys = keys }
+        default:
+            break
+        }
+    }
+
+    /// True when evaluating `n` may bind a variable in the enclosing scope.
+    private static func bindsInScope(_ n: Node) -> Bool {
+        if StackGuard.currentAddress() < StackGuard.floor() { return true }
+        if n.kind == .bind { return true }
+        if n.kind == .lambda { return false }
+        if (n.kind == .function || n.kind == .partial), let p = n.procedure, p.kind == .variable, p.value == "eval" { return true }
+        if n.kind == .block { return false }
+        return children(n).contains(where: bindsInScope)
     }
 
     static func binop(_ s: String) -> BinaryOp {

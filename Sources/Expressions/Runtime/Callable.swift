@@ -3,7 +3,7 @@ import JSONModel
 /// What a built-in receives besides its arguments: the evaluator, the context value and the
 /// caller's scope.
 struct CallSite {
-    unowned let ev: Evaluator
+    unowned(unsafe) let ev: Evaluator
     let input: Value?
     let frame: Frame
 }

@@ -33,8 +33,16 @@ final class Evaluator {
     let deadline: ContinuousClock.Instant?
     let stackFloor: UInt
     let timestamp: Double
-    var depth = 0
-    private var ticks = 0
+    /// Depth and tick counters behind a pointer: no exclusivity checks on the hot path.
+    private let counters: UnsafeMutablePointer<(depth: Int, ticks: Int)>
+    var depth: Int {
+        get { counters.pointee.depth }
+        set { counters.pointee.depth = newValue }
+    }
+
+    deinit {
+        counters.deallocate()
+    }
 
     init(functions: FunctionTable, maxDepth: Int, deadline: ContinuousClock.Instant?, stackFloor: UInt, timestamp: Double) {
         self.functions = functions
@@ -42,31 +50,38 @@ final class Evaluator {
         self.deadline = deadline
         self.stackFloor = stackFloor
         self.timestamp = timestamp
+        counters = UnsafeMutablePointer<(depth: Int, ticks: Int)>.allocate(capacity: 1)
+        counters.initialize(to: (0, 0))
     }
 
     // MARK: - Dispatch
 
     @inline(__always) private func enter(_ node: Node) throws(ExpressionError) {
-        depth += 1
-        if depth > maxDepth {
+        let c = counters
+        c.pointee.depth += 1
+        if c.pointee.depth > maxDepth {
             throw ExpressionError.make("U1001", position: node.position, detail: "depth")
         }
         if StackGuard.currentAddress() < stackFloor {
             throw ExpressionError.stackExhausted(position: node.position)
         }
-        ticks &+= 1
-        if ticks & 255 == 0, let deadline, ContinuousClock.now > deadline {
+        c.pointee.ticks &+= 1
+        if c.pointee.ticks & 255 == 0, let deadline, ContinuousClock.now > deadline {
             throw ExpressionError.make("U1001", position: node.position, detail: "timeout")
         }
     }
 
     func eval(_ node: Node, _ input: Value?, _ frame: Frame) throws(ExpressionError) -> Value? {
         try enter(node)
-        defer { depth -= 1 }
+        defer { counters.pointee.depth -= 1 }
         var result: Value?
         switch node.kind {
         case .path:
-            result = try evalPath(node, input, frame)
+            if let names = node.simpleNames, let fast = Evaluator.directLookup(names, input) {
+                result = fast.value
+            } else {
+                result = try evalPath(node, input, frame)
+            }
         case .binary:
             result = try evalBinary(node, input, frame)
         case .unary:
@@ -95,7 +110,7 @@ final class Evaluator {
             let c = try eval(node.condition!, input, frame)
             result = Evaluator.boolean(c) == true ? c : try eval(node.otherwise!, input, frame)
         case .block:
-            let inner = Frame(parent: frame)
+            let inner = node.needsFrame ? Frame(parent: frame) : frame
             for e in node.expressions {
                 result = try eval(e, input, inner)
             }
@@ -148,6 +163,33 @@ final class Evaluator {
 
     // MARK: - Paths
 
+    struct Found {
+        let value: Value?
+    }
+
+    /// `a.b.c` while every value on the way is an object: nil when the general path evaluation
+    /// is needed (an array on the way).
+    @inline(__always)
+    static func directLookup(_ names: [String], _ input: Value?) -> Found? {
+        guard var cur = input else { return Found(value: nil) }
+        for name in names {
+            switch cur {
+            case .jobject(let o):
+                guard let v = o[name] else { return Found(value: nil) }
+                cur = Value(v)
+            case .object(let o):
+                guard let v = o[name] else { return Found(value: nil) }
+                cur = v
+            case .array, .jarray, .tuples:
+                return nil
+            default:
+                return Found(value: nil)
+            }
+        }
+        if case .array(let a) = cur, a.isSequence { return nil }
+        return Found(value: cur)
+    }
+
     static func lookup(_ input: Value?, _ key: String) -> Value? {
         guard let input else { return nil }
         switch input {
@@ -157,34 +199,34 @@ final class Evaluator {
         case .object(let o):
             return o[key]
         case .array(let a):
-            let r = JArray.sequence()
+            var r: [Value] = []
             for item in a.items {
                 if let res = lookup(item, key) {
-                    Evaluator.appendFlat(r, res)
+                    Evaluator.appendFlat(&r, res)
                 }
             }
-            return .array(r)
+            return .array(JArray(r, sequence: true))
         case .jarray(let a):
-            let r = JArray.sequence()
+            var r: [Value] = []
             for j in a {
                 if let res = lookup(Value(j), key) {
-                    Evaluator.appendFlat(r, res)
+                    Evaluator.appendFlat(&r, res)
                 }
             }
-            return .array(r)
+            return .array(JArray(r, sequence: true))
         default:
             return nil
         }
     }
 
     /// Appends a value, or the elements of an array value.
-    @inline(__always) static func appendFlat(_ r: JArray, _ v: Value) {
+    @inline(__always) static func appendFlat(_ r: inout [Value], _ v: Value) {
         switch v {
-        case .array(let a): r.items.append(contentsOf: a.items)
+        case .array(let a): r.append(contentsOf: a.items)
         case .jarray(let a):
-            r.items.reserveCapacity(r.items.count + a.count)
-            for j in a { r.items.append(Value(j)) }
-        default: r.items.append(v)
+            r.reserveCapacity(r.count + a.count)
+            for j in a { r.append(Value(j)) }
+        default: r.append(v)
         }
     }
 
@@ -230,11 +272,12 @@ final class Evaluator {
             if node.tuple {
                 resultSeq = .tuples(TupleStream(t))
             } else {
-                let r = JArray.sequence(capacity: t.count)
+                var r: [Value] = []
+                r.reserveCapacity(t.count)
                 for tuple in t {
-                    if let c = tuple.context { r.items.append(c) }
+                    if let c = tuple.context { r.append(c) }
                 }
-                resultSeq = .array(r)
+                resultSeq = .array(JArray(r, sequence: true))
             }
         }
         if node.keepSingletonArray {
@@ -281,17 +324,39 @@ final class Evaluator {
             }
             return sorted
         }
-        var results: [Value] = []
-        results.reserveCapacity(input.count)
+        var out: [Value] = []
+        out.reserveCapacity(input.count)
+        var rawCount = 0
+        var firstRaw: Value? = nil
+        @inline(__always) func collect(_ res: Value) {
+            rawCount += 1
+            if rawCount == 1 { firstRaw = res }
+            switch res {
+            case .array(let a):
+                if a.cons {
+                    out.append(res)
+                } else {
+                    out.append(contentsOf: a.items)
+                }
+            case .jarray(let a):
+                for j in a { out.append(Value(j)) }
+            default:
+                out.append(res)
+            }
+        }
         if undefinedInput {
             if var res = try eval(step, nil, frame) {
+                var keep = true
                 if let stages = step.stages {
                     for stage in stages where stage.kind == .filter {
-                        guard let r = try filter(stage.expr!, res, frame) else { break }
+                        guard let r = try filter(stage.expr!, res, frame) else {
+                            keep = false
+                            break
+                        }
                         res = r
                     }
                 }
-                results.append(res)
+                if keep { collect(res) }
             }
         }
         for item in input {
@@ -307,27 +372,12 @@ final class Evaluator {
                 }
                 if !keep { continue }
             }
-            results.append(res)
+            collect(res)
         }
-        if lastStep && results.count == 1 && results[0].isArray && !results[0].isSequence {
-            return results[0]
+        if lastStep && rawCount == 1, let first = firstRaw, first.isArray && !first.isSequence {
+            return first
         }
-        let out = JArray.sequence(capacity: results.count)
-        for res in results {
-            switch res {
-            case .array(let a):
-                if a.cons {
-                    out.items.append(res)
-                } else {
-                    out.items.append(contentsOf: a.items)
-                }
-            case .jarray(let a):
-                for j in a { out.items.append(Value(j)) }
-            default:
-                out.items.append(res)
-            }
-        }
-        return .array(out)
+        return .array(JArray(out, sequence: true))
     }
 
     @inline(__always) private func frameFromTuple(_ frame: Frame, _ tuple: Tuple) -> Frame {
@@ -422,7 +472,7 @@ final class Evaluator {
         } else {
             items = []
         }
-        let results = JArray.sequence()
+        var results: [Value] = []
         if predicate.kind == .number, case .number(let n)? = predicate.literal {
             var index = Int(n.d.rounded(.down))
             if index < 0 { index = items.count + index }
@@ -431,17 +481,17 @@ final class Evaluator {
                 if item.isArray {
                     return item
                 }
-                results.items.append(item)
+                results.append(item)
             }
-            return .array(results)
+            return .array(JArray(results, sequence: true))
         }
         for (index, item) in items.enumerated() {
             let res = try eval(predicate, item, frame)
             if try matchesPredicate(res, index: index, count: items.count) {
-                results.items.append(item)
+                results.append(item)
             }
         }
-        return .array(results)
+        return .array(JArray(results, sequence: true))
     }
 
     @inline(__always)
@@ -700,18 +750,33 @@ final class Evaluator {
             }
             return .number(-n)
         case "[":
-            let result = JArray()
+            var items: [Value] = []
             for item in node.expressions {
                 guard let value = try eval(item, input, frame) else { continue }
                 if item.kind == .unary && item.value == "[" {
-                    result.items.append(value)
+                    items.append(value)
                 } else {
-                    Evaluator.appendFlat(result, value)
+                    Evaluator.appendFlat(&items, value)
                 }
             }
+            let result = JArray(items)
             if node.consarray { result.cons = true }
             return .array(result)
         case "{":
+            if let keys = node.literalKeys {
+                switch input {
+                case .array, .jarray, .tuples:
+                    break
+                default:
+                    let result = JObject(capacity: keys.count)
+                    for i in 0..<keys.count {
+                        if let v = try eval(node.pairs[i].1, input, frame) {
+                            result.appendNew(keys[i], v)
+                        }
+                    }
+                    return .object(result)
+                }
+            }
             return try evalGroup(Group(pairs: node.pairs, position: node.position), input, frame)
         default:
             return nil

@@ -186,14 +186,14 @@ extension CompiledRegex {
         o["match"] = .string(ns.substring(with: m.range))
         o["start"] = .int(m.range.location)
         o["end"] = .int(m.range.location + m.range.length)
-        let groups = JArray()
+        var groups: [Value] = []
         if m.numberOfRanges > 1 {
             for g in 1..<m.numberOfRanges {
                 let gr = m.range(at: g)
-                groups.items.append(gr.location == NSNotFound ? .string("") : .string(ns.substring(with: gr)))
+                groups.append(gr.location == NSNotFound ? .string("") : .string(ns.substring(with: gr)))
             }
         }
-        o["groups"] = .array(groups)
+        o["groups"] = .array(JArray(groups))
         let nextIndex = m.range.location + m.range.length
         let source = self.source
         o["next"] = .function(

@@ -14,7 +14,7 @@ final class Signature: @unchecked Sendable {
     }
 
     let definition: String
-    private(set) var params: [Param] = []
+    @exclusivity(unchecked) private(set) var params: [Param] = []
 
     /// Parses a signature; errors carry the offset within the signature as `position`.
     init(_ signature: String) throws(ExpressionError) {

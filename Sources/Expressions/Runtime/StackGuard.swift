@@ -15,11 +15,23 @@ enum StackGuard {
     /// Stack size of the helper thread used for deep work.
     static let deepStackSize = 1 << 29
 
-    /// The lowest address the evaluator may reach on the current thread (0 when unknown).
+    /// The lowest address the evaluator may reach on the current thread (0 when unknown),
+    /// cached per thread (finding a thread's stack can mean reading /proc/self/maps).
     static func floor() -> UInt {
-        guard let low = lowestAddress() else { return 0 }
-        return low + margin
+        let key = floorKey
+        if let cached = pthread_getspecific(key) {
+            return UInt(bitPattern: cached)
+        }
+        let value = (lowestAddress() ?? 0) + margin
+        pthread_setspecific(key, UnsafeRawPointer(bitPattern: value))
+        return value
     }
+
+    private static let floorKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
 
     /// The current thread's stack size, when known.
     static func stackSize() -> UInt? {

@@ -138,7 +138,7 @@ enum Value {
         case .object(let o):
             for i in 0..<o.keys.count { try body(o.keys[i], o.values[i]) }
         case .jobject(let o):
-            for k in o.keys { try body(k, Value(o[k]!)) }
+            for i in 0..<o.count { try body(o.keys[i], Value(o.value(at: i))) }
         default: break
         }
     }
@@ -149,7 +149,7 @@ enum Value {
         case .object(let o): return o.copy()
         case .jobject(let o):
             let r = JObject(capacity: o.count)
-            for k in o.keys { r.appendNew(k, Value(o[k]!)) }
+            for i in 0..<o.count { r.appendNew(o.keys[i], Value(o.value(at: i))) }
             return r
         default: return JObject()
         }
@@ -183,16 +183,16 @@ enum Value {
 
 /// An array built during evaluation, with JSONata's flags.
 final class JArray: @unchecked Sendable {
-    var items: [Value]
+    let items: [Value]
     /// A sequence: results collected by a path, flattened into the enclosing result and
     /// unwrapped when it holds a single value.
-    var isSequence = false
+    @exclusivity(unchecked) var isSequence = false
     /// A singleton sequence that must stay an array (`[]` after a step).
-    var keepSingleton = false
+    @exclusivity(unchecked) var keepSingleton = false
     /// Built by an array constructor (`[...]`): never flattened by a path.
-    var cons = false
+    @exclusivity(unchecked) var cons = false
     /// The input document was an array, wrapped as a singleton sequence.
-    var outerWrapper = false
+    @exclusivity(unchecked) var outerWrapper = false
 
     init(_ items: [Value] = [], sequence: Bool = false) {
         self.items = items
@@ -209,14 +209,13 @@ final class JArray: @unchecked Sendable {
         return JArray(a, sequence: true)
     }
 
-    @inline(__always) func append(_ v: Value) { items.append(v) }
 }
 
 /// An object built during evaluation: members in insertion order.
 final class JObject: @unchecked Sendable {
-    private(set) var keys: [String]
-    private(set) var values: [Value]
-    private var index: [String: Int]? = nil
+    @exclusivity(unchecked) private(set) var keys: [String]
+    @exclusivity(unchecked) private(set) var values: [Value]
+    @exclusivity(unchecked) private var index: [String: Int]? = nil
 
     init() {
         keys = []
@@ -320,8 +319,8 @@ enum Symbols {
 /// A scope of variable bindings.
 final class Frame: @unchecked Sendable {
     let parent: Frame?
-    private var syms: [Sym] = []
-    private var vals: [Value?] = []
+    @exclusivity(unchecked) private var syms: [Sym] = []
+    @exclusivity(unchecked) private var vals: [Value?] = []
 
     init(parent: Frame?) {
         self.parent = parent

@@ -7,9 +7,9 @@
 public struct JSONObject: Sendable, Hashable, Sequence {
     private final class Storage: @unchecked Sendable {
         // Mutated only while uniquely referenced (copy-on-write).
-        var keys: [String]
-        var values: [JSONValue]
-        var index: [String: Int]?
+        @exclusivity(unchecked) var keys: [String]
+        @exclusivity(unchecked) var values: [JSONValue]
+        @exclusivity(unchecked) var index: [String: Int]?
 
         init(keys: [String] = [], values: [JSONValue] = [], index: [String: Int]? = nil) {
             self.keys = keys
@@ -21,7 +21,8 @@ public struct JSONObject: Sendable, Hashable, Sequence {
 
         @inline(__always) func position(of key: String) -> Int? {
             if let index { return index[key] }
-            for i in 0..<keys.count where keys[i] == key { return i }
+            let n = key.utf8.count
+            for i in 0..<keys.count where keys[i].utf8.count == n && keys[i] == key { return i }
             return nil
         }
     }
@@ -37,6 +38,19 @@ public struct JSONObject: Sendable, Hashable, Sequence {
     public init(_ pairs: [(String, JSONValue)]) {
         storage = Storage()
         for (k, v) in pairs { self[k] = v }
+    }
+
+    /// An object from member names (which must be distinct) and values, in order.
+    public init(uniqueKeys keys: [String], values: [JSONValue]) {
+        precondition(keys.count == values.count, "keys and values differ in number")
+        var index: [String: Int]? = nil
+        if keys.count > JSONObject.indexThreshold {
+            var d: [String: Int] = [:]
+            d.reserveCapacity(keys.count)
+            for (i, k) in keys.enumerated() { d[k] = i }
+            index = d
+        }
+        storage = Storage(keys: keys, values: values, index: index)
     }
 
     /// Member names in insertion order.

@@ -13,11 +13,14 @@ typealias BuiltinBody = @Sendable (_ args: [Value?], _ site: CallSite) throws(Ex
 /// A function value: a built-in, a lambda, a partial application, a regular expression, or a
 /// host function.
 class Callable: @unchecked Sendable {
+    enum Kind { case builtin, lambda, partial, regex, transform }
+    let kind: Kind
     let signature: Signature?
     /// The number of arguments a higher-order function passes to it.
     let arity: Int
 
-    init(signature: Signature?, arity: Int) {
+    init(kind: Kind, signature: Signature?, arity: Int) {
+        self.kind = kind
         self.signature = signature
         self.arity = arity
     }
@@ -31,13 +34,13 @@ final class Builtin: Callable {
     init(_ name: String, _ signature: String?, arity: Int, _ body: @escaping BuiltinBody) {
         self.name = name
         self.body = body
-        super.init(signature: signature.flatMap { try? Signature($0) }, arity: arity)
+        super.init(kind: .builtin, signature: signature.flatMap { try? Signature($0) }, arity: arity)
     }
 
     init(name: String, signature: Signature?, arity: Int, body: @escaping BuiltinBody) {
         self.name = name
         self.body = body
-        super.init(signature: signature, arity: arity)
+        super.init(kind: .builtin, signature: signature, arity: arity)
     }
 }
 
@@ -55,7 +58,7 @@ final class Lambda: Callable {
         self.input = input
         self.frame = frame
         self.isThunk = isThunk
-        super.init(signature: signature, arity: params.count)
+        super.init(kind: .lambda, signature: signature, arity: params.count)
     }
 }
 
@@ -69,7 +72,7 @@ final class PartialBuiltin: Callable {
         self.target = target
         self.args = args
         self.holes = holes
-        super.init(signature: nil, arity: holes.count)
+        super.init(kind: .partial, signature: nil, arity: holes.count)
     }
 }
 
@@ -78,6 +81,6 @@ final class RegexFunction: Callable {
     let regex: CompiledRegex
     init(_ regex: CompiledRegex) {
         self.regex = regex
-        super.init(signature: nil, arity: 1)
+        super.init(kind: .regex, signature: nil, arity: 1)
     }
 }

@@ -328,7 +328,37 @@ final class Evaluator {
         out.reserveCapacity(input.count)
         var rawCount = 0
         var firstRaw: Value? = nil
-        @inline(__always) func collect(_ res: Value) {
+        let stages = step.stages
+        let plainName = step.kind == .name && stages == nil && step.predicate == nil && step.group == nil && !step.keepArray
+        var index = undefinedInput ? -1 : 0
+        while index < input.count {
+            let item: Value? = index < 0 ? nil : input[index]
+            index += 1
+            let found: Value?
+            if plainName {
+                switch item {
+                case .jobject(let o)?:
+                    found = o[step.value].map(Value.init)
+                case .object(let o)?:
+                    found = o[step.value]
+                default:
+                    found = try eval(step, item, frame)
+                }
+            } else {
+                found = try eval(step, item, frame)
+            }
+            guard var res = found else { continue }
+            if let stages {
+                var keep = true
+                for stage in stages where stage.kind == .filter {
+                    guard let r = try filter(stage.expr!, res, frame) else {
+                        keep = false
+                        break
+                    }
+                    res = r
+                }
+                if !keep { continue }
+            }
             rawCount += 1
             if rawCount == 1 { firstRaw = res }
             switch res {
@@ -343,36 +373,6 @@ final class Evaluator {
             default:
                 out.append(res)
             }
-        }
-        if undefinedInput {
-            if var res = try eval(step, nil, frame) {
-                var keep = true
-                if let stages = step.stages {
-                    for stage in stages where stage.kind == .filter {
-                        guard let r = try filter(stage.expr!, res, frame) else {
-                            keep = false
-                            break
-                        }
-                        res = r
-                    }
-                }
-                if keep { collect(res) }
-            }
-        }
-        for item in input {
-            guard var res = try eval(step, item, frame) else { continue }
-            if let stages = step.stages {
-                var keep = true
-                for stage in stages where stage.kind == .filter {
-                    guard let r = try filter(stage.expr!, res, frame) else {
-                        keep = false
-                        break
-                    }
-                    res = r
-                }
-                if !keep { continue }
-            }
-            collect(res)
         }
         if lastStep && rawCount == 1, let first = firstRaw, first.isArray && !first.isSequence {
             return first
@@ -914,7 +914,7 @@ final class Evaluator {
     /// Applies a function value, running tail calls in a loop.
     func apply(_ proc: Value?, _ args: [Value?], _ input: Value?, _ frame: Frame) throws(ExpressionError) -> Value? {
         var result = try applyInner(proc, args, input, frame)
-        while case .function(let f)? = result, let thunk = f as? Lambda, thunk.isThunk {
+        while case .function(let f)? = result, f.kind == .lambda, case let thunk = unsafeDowncast(f, to: Lambda.self), thunk.isThunk {
             let call = thunk.body
             let next = try eval(call.procedure!, thunk.input, thunk.frame)
             var nextArgs: [Value?] = []
@@ -944,17 +944,19 @@ final class Evaluator {
 
     /// Calls a function with already validated arguments.
     private func invoke(_ f: Callable, _ args: [Value?], _ input: Value?, _ frame: Frame) throws(ExpressionError) -> Value? {
-        if let lambda = f as? Lambda {
+        switch f.kind {
+        case .lambda:
+            let lambda = unsafeDowncast(f, to: Lambda.self)
             let env = Frame(parent: lambda.frame)
             for (i, p) in lambda.params.enumerated() {
                 env.bind(p, i < args.count ? args[i] : nil)
             }
             return try eval(lambda.body, lambda.input, env)
-        }
-        if let b = f as? Builtin {
+        case .builtin:
+            let b = unsafeDowncast(f, to: Builtin.self)
             return try b.body(args, CallSite(ev: self, input: input, frame: frame))
-        }
-        if let p = f as? PartialBuiltin {
+        case .partial:
+            let p = unsafeDowncast(f, to: PartialBuiltin.self)
             var full = p.args
             var k = 0
             for h in p.holes {
@@ -962,15 +964,13 @@ final class Evaluator {
                 k += 1
             }
             return try applyInner(.function(p.target), full, input, frame)
-        }
-        if let r = f as? RegexFunction {
+        case .regex:
+            let r = unsafeDowncast(f, to: RegexFunction.self)
             guard case .string(let s)? = args.first ?? nil else { return nil }
             return r.regex.matchObject(s, from: 0, function: r)
+        case .transform:
+            return try transform(unsafeDowncast(f, to: TransformFunction.self), args.first ?? nil)
         }
-        if let t = f as? TransformFunction {
-            return try transform(t, args.first ?? nil)
-        }
-        throw ExpressionError.make("T1006")
     }
 
     /// Calls a function value from a higher-order function with `arity`-limited arguments.
@@ -1000,7 +1000,8 @@ final class Evaluator {
         guard case .function(let f)? = proc else {
             throw ExpressionError.make("T1008", position: procNode.position, token: procedureName(node))
         }
-        if let lambda = f as? Lambda {
+        if f.kind == .lambda {
+            let lambda = unsafeDowncast(f, to: Lambda.self)
             let env = Frame(parent: lambda.frame)
             var unbound: [Sym] = []
             for (i, p) in lambda.params.enumerated() {
@@ -1238,11 +1239,12 @@ final class Evaluator {
 
 /// The function value of a transform expression (`| pattern | update, delete |`).
 final class TransformFunction: Callable {
+    static let signature = try? Signature("<(oa):o>")
     let node: Node
     let frame: Frame
     init(node: Node, frame: Frame) {
         self.node = node
         self.frame = frame
-        super.init(signature: try? Signature("<(oa):o>"), arity: 1)
+        super.init(kind: .transform, signature: TransformFunction.signature, arity: 1)
     }
 }

@@ -102,7 +102,8 @@ struct MatchCursor {
     /// The first match of `matcher` in `string`, or nil.
     static func first(_ matcher: Value?, _ string: String, site: CallSite) throws(ExpressionError) -> (MatchResult, MatchCursor)? {
         guard case .function(let f)? = matcher else { return nil }
-        if let r = f as? RegexFunction {
+        if f.kind == .regex {
+            let r = unsafeDowncast(f, to: RegexFunction.self)
             let ns = string as NSString
             var cursor = MatchCursor(source: .regex(r.regex, ns), length: ns.length, ev: site.ev, site: site)
             guard let m = cursor.exec(r.regex, ns, from: 0) else { return nil }

@@ -101,6 +101,7 @@ final class Signature: @unchecked Sendable {
             }
             position += 1
         }
+        fast = makeFast()
     }
 
     @inline(__always) static func symbol(_ v: Value?) -> Character {
@@ -146,7 +147,101 @@ final class Signature: @unchecked Sendable {
         }
     }
 
+    /// Symbol bits: a s n b l o f m.
+    @inline(__always) static func bit(_ v: Value?) -> UInt8 {
+        guard let v else { return 128 }
+        switch v {
+        case .array, .jarray, .tuples: return 1
+        case .string: return 2
+        case .number: return 4
+        case .bool: return 8
+        case .null: return 16
+        case .object, .jobject: return 32
+        case .function: return 64
+        }
+    }
+
+    static func mask(_ chars: [Character]) -> UInt8 {
+        var m: UInt8 = 0
+        for c in chars {
+            switch c {
+            case "a": m |= 1
+            case "s": m |= 2
+            case "n": m |= 4
+            case "b": m |= 8
+            case "l": m |= 16
+            case "o": m |= 32
+            case "f": m |= 64
+            case "m": m |= 128
+            default: break
+            }
+        }
+        return m
+    }
+
+    private struct Fast {
+        var mask: UInt8
+        var optional: Bool
+        var context: Bool
+        var isArray: Bool
+        var subtype: UInt8  // bit of the element type, 0 for none
+    }
+
+    private var fast: [Fast]? = nil
+
+    private func makeFast() -> [Fast]? {
+        if params.contains(where: { $0.quantifier == .plus }) { return nil }
+        return params.map { p in
+            var sub: UInt8 = 0
+            if let s = p.subtype {
+                guard s.count == 1 else { return Fast(mask: 0, optional: false, context: false, isArray: true, subtype: 255) }
+                sub = Signature.mask(Array(s))
+            }
+            return Fast(mask: Signature.mask(p.chars), optional: p.quantifier == .optional, context: p.context, isArray: p.type == "a", subtype: sub)
+        }
+    }
+
+    /// The common case: every argument fits its parameter in order and nothing needs
+    /// substituting. Returns the arguments (single values wrapped where an array is expected),
+    /// or nil when the full check is needed.
+    @inline(__always) private func fastValidated(_ args: [Value?]) -> [Value?]? {
+        guard let fast else { return nil }
+        var ai = 0
+        var wrap: UInt64 = 0
+        for p in fast {
+            if p.subtype == 255 { return nil }
+            let sym: UInt8 = ai < args.count ? Signature.bit(args[ai]) : 0
+            if sym != 0 && p.mask & sym != 0 {
+                if p.isArray && sym != 128 {
+                    if sym == 1 {
+                        if p.subtype != 0, let a = args[ai] {
+                            let n = a.count
+                            if n > 0 {
+                                for i in 0..<n where Signature.bit(a.element(i)) != p.subtype { return nil }
+                            }
+                        }
+                    } else {
+                        if p.subtype != 0 && sym != p.subtype { return nil }
+                        if ai >= 64 { return nil }
+                        wrap |= 1 << UInt64(ai)
+                    }
+                }
+                ai += 1
+            } else if !p.optional || p.context || ai < args.count {
+                return nil
+            }
+        }
+        guard ai == args.count else { return nil }
+        if wrap == 0 { return args }
+        var out = args
+        for i in 0..<args.count where wrap & (1 << UInt64(i)) != 0 {
+            if let a = args[i] { out[i] = .array(JArray([a])) }
+        }
+        return out
+    }
+
     func validate(_ args: [Value?], context: Value?) throws(ExpressionError) -> [Value?] {
+        if let fast = fastValidated(args) { return fast }
         let sig = args.map(Signature.symbol)
         var lens = [Int](repeating: 0, count: params.count)
         guard match(sig, 0, 0, &lens, upTo: params.count, anchored: true) else {

@@ -172,11 +172,17 @@ enum Value {
             for v in a.items { out.append(v.json ?? .null) }
             return .array(out)
         case .object(let o):
-            var out = JSONObject()
+            var keys: [String] = []
+            var values: [JSONValue] = []
+            keys.reserveCapacity(o.count)
+            values.reserveCapacity(o.count)
             for i in 0..<o.keys.count {
-                if let j = o.values[i].json { out[o.keys[i]] = j }
+                if let j = o.values[i].json {
+                    keys.append(o.keys[i])
+                    values.append(j)
+                }
             }
-            return .object(out)
+            return .object(JSONObject(uniqueKeys: keys, values: values))
         }
     }
 }
@@ -241,7 +247,8 @@ final class JObject: @unchecked Sendable {
 
     @inline(__always) private func find(_ key: String) -> Int? {
         if let index { return index[key] }
-        for i in 0..<keys.count where keys[i] == key { return i }
+        let n = key.utf8.count
+        for i in 0..<keys.count where keys[i].utf8.count == n && keys[i] == key { return i }
         return nil
     }
 

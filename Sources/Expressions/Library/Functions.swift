@@ -182,6 +182,38 @@ enum Functions {
         return result
     }
 
+    /// The same order as ``mergeSort(_:_:)`` (the same comparisons, so the same errors),
+    /// sorting the indices `0..<count` without allocating at every level.
+    static func mergeSortIndices(_ count: Int, _ swap: (Int, Int) throws(ExpressionError) -> Bool) throws(ExpressionError) -> [Int] {
+        var a = Array(0..<count)
+        var tmp = a
+        func sort(_ lo: Int, _ hi: Int) throws(ExpressionError) {
+            let n = hi - lo
+            if n <= 1 { return }
+            let mid = lo + n / 2
+            try sort(lo, mid)
+            try sort(mid, hi)
+            var i = lo
+            var j = mid
+            var k = lo
+            while i < mid && j < hi {
+                if try swap(a[i], a[j]) {
+                    tmp[k] = a[j]
+                    j += 1
+                } else {
+                    tmp[k] = a[i]
+                    i += 1
+                }
+                k += 1
+            }
+            while i < mid { tmp[k] = a[i]; i += 1; k += 1 }
+            while j < hi { tmp[k] = a[j]; j += 1; k += 1 }
+            for x in lo..<hi { a[x] = tmp[x] }
+        }
+        try sort(0, count)
+        return a
+    }
+
     /// A deep, mutable copy (objects and arrays become evaluator-owned; functions become "").
     static func deepClone(_ v: Value) -> Value {
         switch v {

@@ -66,6 +66,8 @@ final class Node: @unchecked Sendable {
 
     // Evaluation shortcuts, set once the tree is complete (``Processor/optimize(_:)``).
     /// A path of plain names (`a.b.c`), looked up directly while the values are objects.
+    /// With `variableHead`, the names follow a variable (`$x.b.c`).
+    @exclusivity(unchecked) var variableHead: Node? = nil
     @exclusivity(unchecked) var simpleNames: [String]? = nil
     /// A block that binds variables and so needs its own scope.
     @exclusivity(unchecked) var needsFrame = true

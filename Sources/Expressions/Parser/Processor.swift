@@ -312,12 +312,18 @@ struct Processor {
         for c in children(n) { optimize(c, &visited, floor: floor) }
         switch n.kind {
         case .path:
-            let plain = n.steps.allSatisfy { s in
-                s.kind == .name && s.stages == nil && s.predicate == nil && s.group == nil && !s.keepArray && !s.tuple
+            func plainStep(_ s: Node, _ kind: Node.Kind) -> Bool {
+                s.kind == kind && s.stages == nil && s.predicate == nil && s.group == nil && !s.keepArray && !s.tuple
                     && s.focus == nil && s.index == nil && s.ancestor == nil && !s.consarray
             }
-            if plain && n.group == nil && !n.keepSingletonArray && !n.tuple && n.predicate == nil && !n.keepArray {
+            let simplePath = n.group == nil && !n.keepSingletonArray && !n.tuple && n.predicate == nil && !n.keepArray
+            if simplePath && n.steps.allSatisfy({ plainStep($0, .name) }) {
                 n.simpleNames = n.steps.map(\.value)
+            } else if simplePath && n.steps.count > 1 && plainStep(n.steps[0], .variable) && !n.steps[0].value.isEmpty
+                && n.steps.dropFirst().allSatisfy({ plainStep($0, .name) })
+            {
+                n.variableHead = n.steps[0]
+                n.simpleNames = n.steps.dropFirst().map(\.value)
             }
         case .block:
             n.needsFrame = n.expressions.contains(where: bindsInScope)

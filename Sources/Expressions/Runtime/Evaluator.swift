@@ -77,7 +77,9 @@ final class Evaluator {
         var result: Value?
         switch node.kind {
         case .path:
-            if let names = node.simpleNames, let fast = Evaluator.directLookup(names, input) {
+            if let names = node.simpleNames,
+                let fast = Evaluator.directLookup(names, node.variableHead.map { evalVariable($0, input, frame) } ?? input)
+            {
                 result = fast.value
             } else {
                 result = try evalPath(node, input, frame)
@@ -1048,60 +1050,57 @@ final class Evaluator {
 
     // MARK: - Sorting
 
-    private func sortKeys(_ node: Node, _ contexts: [(Value?, Frame)]) throws(ExpressionError) -> [[Value?]] {
-        var keys: [[Value?]] = []
-        keys.reserveCapacity(contexts.count)
+    private func sortKeys(_ node: Node, _ contexts: [(Value?, Frame)]) throws(ExpressionError) -> [Value?] {
+        var keys: [Value?] = []
+        keys.reserveCapacity(contexts.count * node.terms.count)
         for (c, f) in contexts {
-            var k: [Value?] = []
             for term in node.terms {
-                k.append(try eval(term.expression, c, f))
+                keys.append(try eval(term.expression, c, f))
             }
-            keys.append(k)
         }
         return keys
     }
 
-    private func sortComparator(_ node: Node) -> (_ a: [Value?], _ b: [Value?]) throws(ExpressionError) -> Bool {
-        return { (a: [Value?], b: [Value?]) throws(ExpressionError) -> Bool in
-            var comp = 0
-            var index = 0
-            while comp == 0 && index < node.terms.count {
-                defer { index += 1 }
-                let aa = a[index]
-                let bb = b[index]
-                guard let aa else {
-                    comp = bb == nil ? 0 : 1
-                    continue
-                }
-                guard let bb else {
-                    comp = -1
-                    continue
-                }
+    /// True when the item with keys at `a` must come after the one at `b`.
+    private func sortSwap(_ node: Node, _ keys: [Value?], _ a: Int, _ b: Int) throws(ExpressionError) -> Bool {
+        var comp = 0
+        var index = 0
+        let n = node.terms.count
+        while comp == 0 && index < n {
+            defer { index += 1 }
+            let aa = keys[a * n + index]
+            let bb = keys[b * n + index]
+            guard let aa else {
+                comp = bb == nil ? 0 : 1
+                continue
+            }
+            guard let bb else {
+                comp = -1
+                continue
+            }
+            switch (aa, bb) {
+            case (.number(let x), .number(let y)):
+                comp = Num.compare(x, y)
+            case (.string(let x), .string(let y)):
+                comp = Evaluator.compareStrings(x, y)
+            default:
                 let aOK = aa.isString || aa.isNumber
                 let bOK = bb.isString || bb.isNumber
                 if !aOK || !bOK {
                     throw ExpressionError.make("T2008", position: node.position, value: aOK ? bb : aa)
                 }
-                switch (aa, bb) {
-                case (.number(let x), .number(let y)):
-                    comp = Num.compare(x, y)
-                case (.string(let x), .string(let y)):
-                    comp = Evaluator.compareStrings(x, y)
-                default:
-                    throw ExpressionError.make("T2007", position: node.position, value: aa, value2: bb)
-                }
-                if node.terms[index].descending { comp = -comp }
+                throw ExpressionError.make("T2007", position: node.position, value: aa, value2: bb)
             }
-            return comp == 1
+            if node.terms[index].descending { comp = -comp }
         }
+        return comp == 1
     }
 
     func evalSortValues(_ node: Node, _ input: [Value], _ frame: Frame) throws(ExpressionError) -> Value {
         if input.count <= 1 { return .array(JArray.sequence(input)) }
         let keys = try sortKeys(node, input.map { ($0, frame) })
-        let cmp = sortComparator(node)
-        let order = try Functions.mergeSort(Array(0..<input.count)) { (i: Int, j: Int) throws(ExpressionError) -> Bool in
-            try cmp(keys[i], keys[j])
+        let order = try Functions.mergeSortIndices(input.count) { (i: Int, j: Int) throws(ExpressionError) -> Bool in
+            try sortSwap(node, keys, i, j)
         }
         return .array(JArray.sequence(order.map { input[$0] }))
     }
@@ -1109,9 +1108,8 @@ final class Evaluator {
     private func evalSortTuples(_ node: Node, _ input: [Tuple], _ frame: Frame) throws(ExpressionError) -> [Tuple] {
         if input.count <= 1 { return input }
         let keys = try sortKeys(node, input.map { ($0.context, frameFromTuple(frame, $0)) })
-        let cmp = sortComparator(node)
-        let order = try Functions.mergeSort(Array(0..<input.count)) { (i: Int, j: Int) throws(ExpressionError) -> Bool in
-            try cmp(keys[i], keys[j])
+        let order = try Functions.mergeSortIndices(input.count) { (i: Int, j: Int) throws(ExpressionError) -> Bool in
+            try sortSwap(node, keys, i, j)
         }
         return order.map { input[$0] }
     }

@@ -323,9 +323,11 @@ enum Symbols {
     }
 }
 
-/// A scope of variable bindings.
+/// A scope of variable bindings (the first one inline: most scopes bind one variable).
 final class Frame: @unchecked Sendable {
     let parent: Frame?
+    @exclusivity(unchecked) private var sym0: Sym = -1
+    @exclusivity(unchecked) private var val0: Value? = nil
     @exclusivity(unchecked) private var syms: [Sym] = []
     @exclusivity(unchecked) private var vals: [Value?] = []
 
@@ -334,6 +336,11 @@ final class Frame: @unchecked Sendable {
     }
 
     @inline(__always) func bind(_ sym: Sym, _ value: Value?) {
+        if sym0 == sym || sym0 == -1 {
+            sym0 = sym
+            val0 = value
+            return
+        }
         for i in 0..<syms.count where syms[i] == sym {
             vals[i] = value
             return
@@ -347,8 +354,11 @@ final class Frame: @unchecked Sendable {
     @inline(__always) func lookup(_ sym: Sym) -> Value?? {
         var f: Frame? = self
         while let frame = f {
-            let s = frame.syms
-            for i in 0..<s.count where s[i] == sym { return .some(frame.vals[i]) }
+            if frame.sym0 == sym { return .some(frame.val0) }
+            if !frame.syms.isEmpty {
+                let s = frame.syms
+                for i in 0..<s.count where s[i] == sym { return .some(frame.vals[i]) }
+            }
             f = frame.parent
         }
         return nil

@@ -233,15 +233,14 @@ final class Evaluator {
     }
 
     private func evalPath(_ node: Node, _ input: Value?, _ frame: Frame) throws(ExpressionError) -> Value? {
-        var inputSeq: [Value]
+        var inputSeq: [Value] = []
+        // The first step reads the input itself (one item, maybe undefined) unless it is an array.
+        var single: Value?? = nil
         if let input, input.isArray, node.steps[0].kind != .variable {
             inputSeq = input.elements
-        } else if let input {
-            inputSeq = [input]
         } else {
-            inputSeq = []
+            single = .some(input)
         }
-        var inputWasUndefined = input == nil
         var resultSeq: Value? = nil
         var isTupleStream = false
         var tuples: [Tuple]? = nil
@@ -250,13 +249,18 @@ final class Evaluator {
             let step = steps[ii]
             if step.tuple { isTupleStream = true }
             if ii == 0 && step.consarray {
-                resultSeq = try eval(step, .array(JArray.sequence(inputSeq)), frame)
+                let items: [Value] = single.map { $0.map { [$0] } ?? [] } ?? inputSeq
+                resultSeq = try eval(step, .array(JArray.sequence(items)), frame)
             } else if isTupleStream {
-                tuples = try evalTupleStep(step, inputSeq, tuples, frame, undefinedInput: inputWasUndefined)
+                if let s = single {
+                    tuples = try evalTupleStep(step, s.map { [$0] } ?? [], tuples, frame, undefinedInput: s == nil)
+                } else {
+                    tuples = try evalTupleStep(step, inputSeq, tuples, frame, undefinedInput: false)
+                }
             } else {
-                resultSeq = try evalStep(step, inputSeq, frame, lastStep: ii == steps.count - 1, undefinedInput: inputWasUndefined)
+                resultSeq = try evalStep(step, inputSeq, single, frame, lastStep: ii == steps.count - 1)
             }
-            inputWasUndefined = false
+            single = nil
             if !isTupleStream {
                 guard let r = resultSeq, r.isArray, r.count > 0 else {
                     if resultSeq == nil || resultSeq!.isArray { break }
@@ -314,9 +318,9 @@ final class Evaluator {
         return resultSeq
     }
 
-    private func evalStep(_ step: Node, _ input: [Value], _ frame: Frame, lastStep: Bool, undefinedInput: Bool) throws(ExpressionError) -> Value? {
+    private func evalStep(_ step: Node, _ input: [Value], _ single: Value??, _ frame: Frame, lastStep: Bool) throws(ExpressionError) -> Value? {
         if step.kind == .sort {
-            let sorted = try evalSortValues(step, input, frame)
+            let sorted = try evalSortValues(step, single.map { $0.map { [$0] } ?? [] } ?? input, frame)
             if let stages = step.stages {
                 var r: Value? = sorted
                 for stage in stages where stage.kind == .filter {
@@ -327,14 +331,15 @@ final class Evaluator {
             return sorted
         }
         var out: [Value] = []
-        out.reserveCapacity(input.count)
+        out.reserveCapacity(single == nil ? input.count : 1)
         var rawCount = 0
         var firstRaw: Value? = nil
         let stages = step.stages
         let plainName = step.kind == .name && stages == nil && step.predicate == nil && step.group == nil && !step.keepArray
-        var index = undefinedInput ? -1 : 0
-        while index < input.count {
-            let item: Value? = index < 0 ? nil : input[index]
+        var index = single == nil ? 0 : -1
+        let end = single == nil ? input.count : 0
+        while index < end {
+            let item: Value? = index < 0 ? single! : input[index]
             index += 1
             let found: Value?
             if plainName {
@@ -770,11 +775,26 @@ final class Evaluator {
                 case .array, .jarray, .tuples:
                     break
                 default:
+                    var values: [Value] = []
+                    values.reserveCapacity(keys.count)
+                    var i = 0
+                    while i < keys.count {
+                        guard let v = try eval(node.pairs[i].1, input, frame) else { break }
+                        values.append(v)
+                        i += 1
+                    }
+                    if i == keys.count {
+                        return .object(JObject(uniqueKeys: keys, values: values))
+                    }
+                    // some value is undefined: build member by member
                     let result = JObject(capacity: keys.count)
-                    for i in 0..<keys.count {
+                    for k in 0..<i { result.appendNew(keys[k], values[k]) }
+                    i += 1
+                    while i < keys.count {
                         if let v = try eval(node.pairs[i].1, input, frame) {
                             result.appendNew(keys[i], v)
                         }
+                        i += 1
                     }
                     return .object(result)
                 }
@@ -860,9 +880,14 @@ final class Evaluator {
             } else {
                 var context: Value? = entry.items[0]
                 if entry.items.count > 1 {
-                    for item in entry.items.dropFirst() {
-                        context = Functions.append(context, item)
+                    // the same as appending the items one by one: arrays contribute their elements
+                    var all: [Value] = []
+                    all.reserveCapacity(entry.items.count)
+                    for item in entry.items {
+                        guard let item else { continue }
+                        if item.isArray { all.append(contentsOf: item.elements) } else { all.append(item) }
                     }
+                    context = .array(JArray(all))
                 }
                 value = try eval(pairs[entry.exprIndex].1, context, frame)
             }
@@ -1099,10 +1124,47 @@ final class Evaluator {
     func evalSortValues(_ node: Node, _ input: [Value], _ frame: Frame) throws(ExpressionError) -> Value {
         if input.count <= 1 { return .array(JArray.sequence(input)) }
         let keys = try sortKeys(node, input.map { ($0, frame) })
+        if node.terms.count == 1, let order = Evaluator.sortSingleKey(keys, descending: node.terms[0].descending) {
+            return .array(JArray.sequence(order.map { input[$0] }))
+        }
         let order = try Functions.mergeSortIndices(input.count) { (i: Int, j: Int) throws(ExpressionError) -> Bool in
             try sortSwap(node, keys, i, j)
         }
         return .array(JArray.sequence(order.map { input[$0] }))
+    }
+
+    /// Order-by on one term whose keys are all numbers or all strings (no undefined): the same
+    /// stable order as the general comparison, without its per-comparison checks.
+    static func sortSingleKey(_ keys: [Value?], descending: Bool) -> [Int]? {
+        var nums: [Num] = []
+        var strs: [String] = []
+        nums.reserveCapacity(keys.count)
+        for k in keys {
+            switch k {
+            case .number(let n)?:
+                guard strs.isEmpty else { return nil }
+                nums.append(n)
+            case .string(let s)?:
+                guard nums.isEmpty else { return nil }
+                strs.append(s)
+            default:
+                return nil
+            }
+        }
+        let order: [Int]
+        if !nums.isEmpty {
+            let allDouble = nums.allSatisfy { !$0.isExact }
+            order = try! Functions.mergeSortIndices(keys.count) { (i: Int, j: Int) throws(ExpressionError) -> Bool in
+                let c = allDouble ? (nums[i].d < nums[j].d ? -1 : (nums[i].d > nums[j].d ? 1 : 0)) : Num.compare(nums[i], nums[j])
+                return descending ? c < 0 : c > 0
+            }
+        } else {
+            order = try! Functions.mergeSortIndices(keys.count) { (i: Int, j: Int) throws(ExpressionError) -> Bool in
+                let c = Evaluator.compareStrings(strs[i], strs[j])
+                return descending ? c < 0 : c > 0
+            }
+        }
+        return order
     }
 
     private func evalSortTuples(_ node: Node, _ input: [Tuple], _ frame: Frame) throws(ExpressionError) -> [Tuple] {

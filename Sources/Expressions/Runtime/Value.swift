@@ -172,12 +172,18 @@ enum Value {
             for v in a.items { out.append(v.json ?? .null) }
             return .array(out)
         case .object(let o):
-            var keys: [String] = []
             var values: [JSONValue] = []
-            keys.reserveCapacity(o.count)
             values.reserveCapacity(o.count)
-            for i in 0..<o.keys.count {
-                if let j = o.values[i].json {
+            let ov = o.values
+            var dropped = false
+            for v in ov {
+                if let j = v.json { values.append(j) } else { dropped = true }
+            }
+            if !dropped { return .object(JSONObject(uniqueKeys: o.keys, values: values)) }
+            var keys: [String] = []
+            values = []
+            for i in 0..<ov.count {
+                if let j = ov[i].json {
                     keys.append(o.keys[i])
                     values.append(j)
                 }
@@ -233,6 +239,13 @@ final class JObject: @unchecked Sendable {
         values = []
         keys.reserveCapacity(capacity)
         values.reserveCapacity(capacity)
+    }
+
+    /// An object from distinct keys and their values.
+    init(uniqueKeys: [String], values: [Value]) {
+        self.keys = uniqueKeys
+        self.values = values
+        if uniqueKeys.count > 12 { rebuildIndex() }
     }
 
     var count: Int { keys.count }

@@ -5,12 +5,14 @@
 /// reference count); objects with more than a few members also keep a name → position index,
 /// small ones are searched directly (faster than hashing).
 public struct JSONObject: Sendable, Hashable, Sequence {
-    private final class Storage: @unchecked Sendable {
+    @usableFromInline
+    final class Storage: @unchecked Sendable {
         // Mutated only while uniquely referenced (copy-on-write).
-        @exclusivity(unchecked) var keys: [String]
-        @exclusivity(unchecked) var values: [JSONValue]
-        @exclusivity(unchecked) var index: [String: Int]?
+        @usableFromInline @exclusivity(unchecked) var keys: [String]
+        @usableFromInline @exclusivity(unchecked) var values: [JSONValue]
+        @usableFromInline @exclusivity(unchecked) var index: [String: Int]?
 
+        @usableFromInline
         init(keys: [String] = [], values: [JSONValue] = [], index: [String: Int]? = nil) {
             self.keys = keys
             self.values = values
@@ -19,17 +21,20 @@ public struct JSONObject: Sendable, Hashable, Sequence {
 
         func copy() -> Storage { Storage(keys: keys, values: values, index: index) }
 
-        @inline(__always) func position(of key: String) -> Int? {
+        @inlinable @inline(__always)
+        func position(of key: String) -> Int? {
             if let index { return index[key] }
             let n = key.utf8.count
-            for i in 0..<keys.count where keys[i].utf8.count == n && keys[i] == key { return i }
-            return nil
+            return keys.withUnsafeBufferPointer { buffer -> Int? in
+                for i in 0..<buffer.count where buffer[i].utf8.count == n && buffer[i] == key { return i }
+                return nil
+            }
         }
     }
 
     private static let empty = Storage()
     private static let indexThreshold = 8
-    private var storage: Storage
+    @usableFromInline var storage: Storage
 
     public init() {
         storage = JSONObject.empty
@@ -73,8 +78,9 @@ public struct JSONObject: Sendable, Hashable, Sequence {
     }
 
     public subscript(key: String) -> JSONValue? {
-        get {
-            if let i = storage.position(of: key) { return storage.values[i] }
+        @inlinable get {
+            let s = storage
+            if let i = s.position(of: key) { return s.values[i] }
             return nil
         }
         set {

@@ -1,7 +1,7 @@
-/// A node of the expression tree: first the parse tree (mirroring JSONata's own), then, after
-/// ``Processor`` has run, the evaluation tree (paths flattened into steps, predicates into
-/// stages, ancestors resolved). Built once per expression; read-only during evaluation.
-final class Node: @unchecked Sendable {
+/// A node of the parse tree (mirroring JSONata's own), reshaped in place by ``Processor``
+/// (paths flattened into steps, predicates into stages, ancestors resolved), then frozen into
+/// the immutable evaluation tree (``Node``).
+final class PNode {
     enum Kind {
         // parse-only kinds
         case op          // an operator token used as a prefix/led symbol
@@ -28,29 +28,29 @@ final class Node: @unchecked Sendable {
     /// Interned variable name (variables, focus/index names).
     @exclusivity(unchecked) var sym: Sym = 0
 
-    @exclusivity(unchecked) var lhs: Node? = nil
-    @exclusivity(unchecked) var rhs: Node? = nil
-    @exclusivity(unchecked) var expression: Node? = nil
-    @exclusivity(unchecked) var expressions: [Node] = []
+    @exclusivity(unchecked) var lhs: PNode? = nil
+    @exclusivity(unchecked) var rhs: PNode? = nil
+    @exclusivity(unchecked) var expression: PNode? = nil
+    @exclusivity(unchecked) var expressions: [PNode] = []
     /// Object constructor name/value pairs.
-    @exclusivity(unchecked) var pairs: [(Node, Node)] = []
-    @exclusivity(unchecked) var procedure: Node? = nil
-    @exclusivity(unchecked) var arguments: [Node] = []
-    @exclusivity(unchecked) var body: Node? = nil
+    @exclusivity(unchecked) var pairs: [(PNode, PNode)] = []
+    @exclusivity(unchecked) var procedure: PNode? = nil
+    @exclusivity(unchecked) var arguments: [PNode] = []
+    @exclusivity(unchecked) var body: PNode? = nil
     @exclusivity(unchecked) var signature: Signature? = nil
     @exclusivity(unchecked) var thunk = false
-    @exclusivity(unchecked) var condition: Node? = nil
-    @exclusivity(unchecked) var then: Node? = nil
-    @exclusivity(unchecked) var otherwise: Node? = nil
-    @exclusivity(unchecked) var pattern: Node? = nil
-    @exclusivity(unchecked) var update: Node? = nil
-    @exclusivity(unchecked) var delete: Node? = nil
-    @exclusivity(unchecked) var steps: [Node] = []
-    @exclusivity(unchecked) var stages: [Stage]? = nil
-    @exclusivity(unchecked) var predicate: [Stage]? = nil
-    @exclusivity(unchecked) var group: Group? = nil
-    @exclusivity(unchecked) var terms: [SortTerm] = []
-    @exclusivity(unchecked) var rawTerms: [(descending: Bool, expression: Node)] = []
+    @exclusivity(unchecked) var condition: PNode? = nil
+    @exclusivity(unchecked) var then: PNode? = nil
+    @exclusivity(unchecked) var otherwise: PNode? = nil
+    @exclusivity(unchecked) var pattern: PNode? = nil
+    @exclusivity(unchecked) var update: PNode? = nil
+    @exclusivity(unchecked) var delete: PNode? = nil
+    @exclusivity(unchecked) var steps: [PNode] = []
+    @exclusivity(unchecked) var stages: [PStage]? = nil
+    @exclusivity(unchecked) var predicate: [PStage]? = nil
+    @exclusivity(unchecked) var group: PGroup? = nil
+    @exclusivity(unchecked) var terms: [PSortTerm] = []
+    @exclusivity(unchecked) var rawTerms: [(descending: Bool, expression: PNode)] = []
 
     @exclusivity(unchecked) var keepArray = false
     @exclusivity(unchecked) var consarray = false
@@ -67,7 +67,7 @@ final class Node: @unchecked Sendable {
     // Evaluation shortcuts, set once the tree is complete (``Processor/optimize(_:)``).
     /// A path of plain names (`a.b.c`), looked up directly while the values are objects.
     /// With `variableHead`, the names follow a variable (`$x.b.c`).
-    @exclusivity(unchecked) var variableHead: Node? = nil
+    @exclusivity(unchecked) var variableHead: PNode? = nil
     @exclusivity(unchecked) var simpleNames: [String]? = nil
     /// A block that binds variables and so needs its own scope.
     @exclusivity(unchecked) var needsFrame = true
@@ -101,20 +101,20 @@ final class Slot: @unchecked Sendable {
     }
 }
 
-struct Stage {
+struct PStage {
     enum Kind { case filter, index }
     var kind: Kind
-    var expr: Node?
+    var expr: PNode?
     var indexSym: Sym = 0
     var position: Int
 }
 
-struct Group {
-    var pairs: [(Node, Node)]
+struct PGroup {
+    var pairs: [(PNode, PNode)]
     var position: Int
 }
 
-struct SortTerm {
+struct PSortTerm {
     var descending: Bool
-    var expression: Node
+    var expression: PNode
 }

@@ -2,7 +2,7 @@
 /// that turns the parse tree into the evaluation tree (``Processor``).
 struct Parser {
     private var lexer: Tokenizer
-    private var node: Node
+    private var node: PNode
     private var previousToken: Token? = nil
     private(set) var references: [ExpressionReference] = []
     private let length: Int
@@ -22,7 +22,7 @@ struct Parser {
     init(_ text: String) {
         lexer = Tokenizer(text)
         length = lexer.chars.count
-        node = Node(.end, "(end)", position: 0, end: 0)
+        node = PNode(.end, "(end)", position: 0, end: 0)
     }
 
     /// Parses and post-processes a whole expression.
@@ -40,10 +40,10 @@ struct Parser {
         if result.kind == .parent || result.seekingParent != nil {
             throw ExpressionError.make("S0217", position: result.position, token: result.kind == .parent ? "parent" : "path")
         }
-        return (result, p.references)
+        return (Node.build(result), p.references)
     }
 
-    private func id(_ n: Node) -> String {
+    private func id(_ n: PNode) -> String {
         switch n.kind {
         case .op: return n.value
         case .name, .variable: return "(name)"
@@ -54,18 +54,18 @@ struct Parser {
         }
     }
 
-    private func lbp(_ n: Node) -> Int {
+    private func lbp(_ n: PNode) -> Int {
         n.kind == .op ? (Parser.bindingPowers[n.value] ?? 0) : 0
     }
 
     @discardableResult
-    private mutating func advance(_ expected: String? = nil, infix: Bool = false) throws(ExpressionError) -> Node {
+    private mutating func advance(_ expected: String? = nil, infix: Bool = false) throws(ExpressionError) -> PNode {
         if let expected, id(node) != expected {
             let code = node.kind == .end ? "S0203" : "S0202"
             throw ExpressionError.make(code, position: node.position, token: node.kind == .end ? nil : node.value, expected: expected)
         }
         guard let t = try lexer.next(infix: infix) else {
-            node = Node(.end, "(end)", position: length, end: length)
+            node = PNode(.end, "(end)", position: length, end: length)
             return node
         }
         if t.kind == .op && t.text == "(", let prev = previousToken, prev.kind == .variable,
@@ -77,34 +77,34 @@ struct Parser {
             references.append(ExpressionReference(name: t.text, isCall: false, offset: t.start, length: t.end - t.start))
         }
         previousToken = t
-        let n: Node
+        let n: PNode
         switch t.kind {
         case .op:
             guard Parser.symbols.contains(t.text) else {
                 throw ExpressionError.make("S0204", position: t.start, token: t.text)
             }
-            n = Node(.op, t.text, position: t.start, end: t.end)
-        case .name: n = Node(.name, t.text, position: t.start, end: t.end)
+            n = PNode(.op, t.text, position: t.start, end: t.end)
+        case .name: n = PNode(.name, t.text, position: t.start, end: t.end)
         case .variable:
-            n = Node(.variable, t.text, position: t.start, end: t.end)
+            n = PNode(.variable, t.text, position: t.start, end: t.end)
         case .string:
-            n = Node(.string, t.text, position: t.start, end: t.end)
+            n = PNode(.string, t.text, position: t.start, end: t.end)
             n.literal = .string(t.text)
         case .number:
-            n = Node(.number, t.text, position: t.start, end: t.end)
+            n = PNode(.number, t.text, position: t.start, end: t.end)
             n.literal = .number(t.number!)
         case .value:
-            n = Node(.value, t.text, position: t.start, end: t.end)
+            n = PNode(.value, t.text, position: t.start, end: t.end)
             n.literal = t.literal
         case .regex:
-            n = Node(.regex, t.text, position: t.start, end: t.end)
+            n = PNode(.regex, t.text, position: t.start, end: t.end)
             n.regex = t.regex
         }
         node = n
         return n
     }
 
-    private mutating func expression(_ rbp: Int) throws(ExpressionError) -> Node {
+    private mutating func expression(_ rbp: Int) throws(ExpressionError) -> PNode {
         if StackGuard.currentAddress() < stackFloor {
             throw ExpressionError.stackExhausted(position: node.position)
         }
@@ -119,7 +119,7 @@ struct Parser {
         return left
     }
 
-    private mutating func nud(_ t: Node) throws(ExpressionError) -> Node {
+    private mutating func nud(_ t: PNode) throws(ExpressionError) -> PNode {
         switch t.kind {
         case .name, .variable, .string, .number, .value, .regex, .end:
             return t
@@ -145,7 +145,7 @@ struct Parser {
             t.kind = .parent
             return t
         case "(":
-            var exprs: [Node] = []
+            var exprs: [PNode] = []
             while id(node) != ")" {
                 exprs.append(try expression(0))
                 if id(node) != ";" { break }
@@ -156,12 +156,12 @@ struct Parser {
             t.expressions = exprs
             return t
         case "[":
-            var items: [Node] = []
+            var items: [PNode] = []
             if id(node) != "]" {
                 while true {
                     var item = try expression(0)
                     if id(node) == ".." {
-                        let range = Node(.binary, "..", position: node.position, end: node.endPosition)
+                        let range = PNode(.binary, "..", position: node.position, end: node.endPosition)
                         range.lhs = item
                         try advance("..")
                         range.rhs = try expression(0)
@@ -196,8 +196,8 @@ struct Parser {
         }
     }
 
-    private mutating func objectPairs() throws(ExpressionError) -> [(Node, Node)] {
-        var pairs: [(Node, Node)] = []
+    private mutating func objectPairs() throws(ExpressionError) -> [(PNode, PNode)] {
+        var pairs: [(PNode, PNode)] = []
         if id(node) != "}" {
             while true {
                 let n = try expression(0)
@@ -212,7 +212,7 @@ struct Parser {
         return pairs
     }
 
-    private mutating func led(_ t: Node, _ left: Node) throws(ExpressionError) -> Node {
+    private mutating func led(_ t: PNode, _ left: PNode) throws(ExpressionError) -> PNode {
         switch t.value {
         case "(":
             t.procedure = left
@@ -278,7 +278,7 @@ struct Parser {
             return t
         case "^":
             try advance("(")
-            var terms: [(descending: Bool, expression: Node)] = []
+            var terms: [(descending: Bool, expression: PNode)] = []
             while true {
                 var descending = false
                 if node.kind == .op && node.value == "<" {

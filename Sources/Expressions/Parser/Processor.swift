@@ -4,14 +4,14 @@
 struct Processor {
     private var ancestorLabel = 0
     private var ancestorIndex = 0
-    private var ancestry: [Node] = []
+    private var ancestry: [PNode] = []
     private let stackFloor = StackGuard.floor()
 
-    mutating func process(_ expr: Node) throws(ExpressionError) -> Node {
+    mutating func process(_ expr: PNode) throws(ExpressionError) -> PNode {
         if StackGuard.currentAddress() < stackFloor {
             throw ExpressionError.stackExhausted(position: expr.position)
         }
-        var result: Node
+        var result: PNode
         switch expr.kind {
         case .binary:
             switch expr.value {
@@ -20,7 +20,7 @@ struct Processor {
                 if lstep.kind == .path {
                     result = lstep
                 } else {
-                    result = Node(.path, ".", position: lstep.position, end: lstep.endPosition)
+                    result = PNode(.path, ".", position: lstep.position, end: lstep.endPosition)
                     result.steps = [lstep]
                 }
                 if lstep.kind == .parent {
@@ -74,7 +74,7 @@ struct Processor {
                     }
                     pushAncestry(step, predicate)
                 }
-                let stage = Stage(kind: .filter, expr: predicate, position: expr.position)
+                let stage = PStage(kind: .filter, expr: predicate, position: expr.position)
                 if isStages {
                     step.stages = (step.stages ?? []) + [stage]
                 } else {
@@ -85,28 +85,28 @@ struct Processor {
                 if result.group != nil {
                     throw ExpressionError.make("S0210", position: expr.position, token: "{")
                 }
-                var pairs: [(Node, Node)] = []
+                var pairs: [(PNode, PNode)] = []
                 for (k, v) in expr.pairs {
                     pairs.append((try process(k), try process(v)))
                 }
-                result.group = Group(pairs: pairs, position: expr.position)
+                result.group = PGroup(pairs: pairs, position: expr.position)
             case "^":
                 result = try process(expr.lhs!)
                 if result.kind != .path {
-                    let p = Node(.path, ".", position: result.position, end: result.endPosition)
+                    let p = PNode(.path, ".", position: result.position, end: result.endPosition)
                     p.steps = [result]
                     result = p
                 }
-                let sortStep = Node(.sort, "^", position: expr.position, end: expr.endPosition)
+                let sortStep = PNode(.sort, "^", position: expr.position, end: expr.endPosition)
                 for term in expr.rawTerms {
                     let e = try process(term.expression)
                     pushAncestry(sortStep, e)
-                    sortStep.terms.append(SortTerm(descending: term.descending, expression: e))
+                    sortStep.terms.append(PSortTerm(descending: term.descending, expression: e))
                 }
                 result.steps.append(sortStep)
                 try resolveAncestry(result)
             case ":=":
-                result = Node(.bind, ":=", position: expr.position, end: expr.endPosition)
+                result = PNode(.bind, ":=", position: expr.position, end: expr.endPosition)
                 let lhs = try process(expr.lhs!)
                 lhs.sym = Symbols.intern(lhs.value)
                 result.lhs = lhs
@@ -133,7 +133,7 @@ struct Processor {
                 if result.kind == .path {
                     step = result.steps[result.steps.count - 1]
                 } else {
-                    let p = Node(.path, ".", position: result.position, end: result.endPosition)
+                    let p = PNode(.path, ".", position: result.position, end: result.endPosition)
                     p.steps = [result]
                     result = p
                     if step.predicate != nil {
@@ -145,18 +145,18 @@ struct Processor {
                 if step.stages == nil {
                     step.index = sym
                 } else {
-                    step.stages!.append(Stage(kind: .index, expr: nil, indexSym: sym, position: expr.position))
+                    step.stages!.append(PStage(kind: .index, expr: nil, indexSym: sym, position: expr.position))
                 }
                 step.tuple = true
             case "~>":
-                result = Node(.apply, "~>", position: expr.position, end: expr.endPosition)
+                result = PNode(.apply, "~>", position: expr.position, end: expr.endPosition)
                 result.lhs = try process(expr.lhs!)
                 result.rhs = try process(expr.rhs!)
                 result.keepArray = result.lhs!.keepArray || result.rhs!.keepArray
                 pushAncestry(result, result.lhs!)
                 pushAncestry(result, result.rhs!)
             default:
-                result = Node(.binary, expr.value, position: expr.position, end: expr.endPosition)
+                result = PNode(.binary, expr.value, position: expr.position, end: expr.endPosition)
                 result.binop = Processor.binop(expr.value)
                 result.lhs = try process(expr.lhs!)
                 result.rhs = try process(expr.rhs!)
@@ -164,7 +164,7 @@ struct Processor {
                 pushAncestry(result, result.rhs!)
             }
         case .unary:
-            result = Node(.unary, expr.value, position: expr.position, end: expr.endPosition)
+            result = PNode(.unary, expr.value, position: expr.position, end: expr.endPosition)
             if expr.value == "[" {
                 for item in expr.expressions {
                     let v = try process(item)
@@ -190,7 +190,7 @@ struct Processor {
                 }
             }
         case .function, .partial:
-            result = Node(expr.kind, expr.value, position: expr.position, end: expr.endPosition)
+            result = PNode(expr.kind, expr.value, position: expr.position, end: expr.endPosition)
             for arg in expr.arguments {
                 let a = try process(arg)
                 pushAncestry(result, a)
@@ -198,14 +198,14 @@ struct Processor {
             }
             result.procedure = try process(expr.procedure!)
         case .lambda:
-            result = Node(.lambda, expr.value, position: expr.position, end: expr.endPosition)
+            result = PNode(.lambda, expr.value, position: expr.position, end: expr.endPosition)
             result.arguments = expr.arguments
             for a in result.arguments { a.sym = Symbols.intern(a.value) }
             result.signature = expr.signature
             let body = try process(expr.body!)
             result.body = tailCallOptimize(body)
         case .condition:
-            result = Node(.condition, expr.value, position: expr.position, end: expr.endPosition)
+            result = PNode(.condition, expr.value, position: expr.position, end: expr.endPosition)
             result.condition = try process(expr.condition!)
             pushAncestry(result, result.condition!)
             result.then = try process(expr.then!)
@@ -215,18 +215,18 @@ struct Processor {
                 pushAncestry(result, result.otherwise!)
             }
         case .coalesce, .elvis:
-            result = Node(expr.kind, expr.value, position: expr.position, end: expr.endPosition)
+            result = PNode(expr.kind, expr.value, position: expr.position, end: expr.endPosition)
             result.condition = try process(expr.condition!)
             pushAncestry(result, result.condition!)
             result.otherwise = try process(expr.otherwise!)
             pushAncestry(result, result.otherwise!)
         case .transform:
-            result = Node(.transform, expr.value, position: expr.position, end: expr.endPosition)
+            result = PNode(.transform, expr.value, position: expr.position, end: expr.endPosition)
             result.pattern = try process(expr.pattern!)
             result.update = try process(expr.update!)
             if let d = expr.delete { result.delete = try process(d) }
         case .block:
-            result = Node(.block, expr.value, position: expr.position, end: expr.endPosition)
+            result = PNode(.block, expr.value, position: expr.position, end: expr.endPosition)
             for item in expr.expressions {
                 let part = try process(item)
                 pushAncestry(result, part)
@@ -236,11 +236,11 @@ struct Processor {
                 result.expressions.append(part)
             }
         case .name:
-            result = Node(.path, ".", position: expr.position, end: expr.endPosition)
+            result = PNode(.path, ".", position: expr.position, end: expr.endPosition)
             result.steps = [expr]
             if expr.keepArray { result.keepSingletonArray = true }
         case .parent:
-            result = Node(.parent, "%", position: expr.position, end: expr.endPosition)
+            result = PNode(.parent, "%", position: expr.position, end: expr.endPosition)
             let slot = Slot(label: "!\(ancestorLabel)", level: 1, index: ancestorIndex)
             ancestorLabel += 1
             ancestorIndex += 1
@@ -286,13 +286,13 @@ struct Processor {
     }
 
     /// Sets the evaluation shortcuts of every node of a finished tree.
-    static func optimize(_ node: Node) {
+    static func optimize(_ node: PNode) {
         var visited = Set<ObjectIdentifier>()
         optimize(node, &visited, floor: StackGuard.floor())
     }
 
-    private static func children(_ n: Node) -> [Node] {
-        var c: [Node] = []
+    private static func children(_ n: PNode) -> [PNode] {
+        var c: [PNode] = []
         for x in [n.lhs, n.rhs, n.expression, n.procedure, n.body, n.condition, n.then, n.otherwise, n.pattern, n.update, n.delete] {
             if let x { c.append(x) }
         }
@@ -306,13 +306,13 @@ struct Processor {
         return c
     }
 
-    private static func optimize(_ n: Node, _ visited: inout Set<ObjectIdentifier>, floor: UInt) {
+    private static func optimize(_ n: PNode, _ visited: inout Set<ObjectIdentifier>, floor: UInt) {
         // The shortcuts are optional: on a stack too small for the tree, leave the rest as is.
         guard StackGuard.currentAddress() > floor, visited.insert(ObjectIdentifier(n)).inserted else { return }
         for c in children(n) { optimize(c, &visited, floor: floor) }
         switch n.kind {
         case .path:
-            func plainStep(_ s: Node, _ kind: Node.Kind) -> Bool {
+            func plainStep(_ s: PNode, _ kind: PNode.Kind) -> Bool {
                 s.kind == kind && s.stages == nil && s.predicate == nil && s.group == nil && !s.keepArray && !s.tuple
                     && s.focus == nil && s.index == nil && s.ancestor == nil && !s.consarray
             }
@@ -343,7 +343,7 @@ struct Processor {
     }
 
     /// True when evaluating `n` may bind a variable in the enclosing scope.
-    private static func bindsInScope(_ n: Node) -> Bool {
+    private static func bindsInScope(_ n: PNode) -> Bool {
         if StackGuard.currentAddress() < StackGuard.floor() { return true }
         if n.kind == .bind { return true }
         if n.kind == .lambda { return false }
@@ -374,9 +374,9 @@ struct Processor {
         }
     }
 
-    private func tailCallOptimize(_ expr: Node) -> Node {
+    private func tailCallOptimize(_ expr: PNode) -> PNode {
         if expr.kind == .function && expr.predicate == nil {
-            let thunk = Node(.lambda, "thunk", position: expr.position, end: expr.endPosition)
+            let thunk = PNode(.lambda, "thunk", position: expr.position, end: expr.endPosition)
             thunk.thunk = true
             thunk.body = expr
             return thunk
@@ -389,7 +389,7 @@ struct Processor {
         return expr
     }
 
-    private mutating func seekParent(_ node: Node, _ slotIn: Slot) throws(ExpressionError) -> Slot {
+    private mutating func seekParent(_ node: PNode, _ slotIn: Slot) throws(ExpressionError) -> Slot {
         var slot = slotIn
         switch node.kind {
         case .name, .wildcard:
@@ -425,7 +425,7 @@ struct Processor {
         return slot
     }
 
-    static func typeName(_ node: Node) -> String {
+    static func typeName(_ node: PNode) -> String {
         switch node.kind {
         case .binary: return "binary"
         case .unary: return "unary"
@@ -445,7 +445,7 @@ struct Processor {
         }
     }
 
-    private func pushAncestry(_ result: Node, _ value: Node) {
+    private func pushAncestry(_ result: PNode, _ value: PNode) {
         if value.seekingParent != nil || value.kind == .parent {
             var slots = value.seekingParent ?? []
             if value.kind == .parent { slots.append(value.slot!) }
@@ -457,7 +457,7 @@ struct Processor {
         }
     }
 
-    private mutating func resolveAncestry(_ path: Node) throws(ExpressionError) {
+    private mutating func resolveAncestry(_ path: PNode) throws(ExpressionError) {
         var index = path.steps.count - 1
         let laststep = path.steps[index]
         var slots = laststep.seekingParent ?? []

@@ -97,7 +97,7 @@ final class Evaluator {
         case .descendant:
             result = evalDescendants(input)
         case .parent:
-            result = frame.lookup(node.slot!.sym) ?? nil
+            result = frame.lookup(node.slotSym) ?? nil
         case .condition:
             let c = try eval(node.condition!, input, frame)
             if Evaluator.boolean(c) == true {
@@ -443,7 +443,7 @@ final class Evaluator {
                     tuple.context = item
                 }
                 if let idx = step.index { tuple.set(idx, .int(bb)) }
-                if let anc = step.ancestor { tuple.set(anc.sym, t.context) }
+                if let anc = step.ancestorSym { tuple.set(anc, t.context) }
                 result.append(tuple)
             }
         }

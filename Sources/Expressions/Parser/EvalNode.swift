@@ -1,0 +1,130 @@
+/// A node of the evaluation tree: the processed parse tree, frozen. Every field is a `let`, so
+/// walking the tree costs no reference counting; built once per expression and shared by all
+/// evaluations (on any thread).
+final class Node: @unchecked Sendable {
+    typealias Kind = PNode.Kind
+
+    let kind: Kind
+    let value: String
+    let position: Int
+    let literal: Value?
+    let compiledRegex: CompiledRegex?
+    let sym: Sym
+    let binop: BinaryOp
+
+    let lhs: Node?
+    let rhs: Node?
+    let expression: Node?
+    let expressions: [Node]
+    let pairs: [(Node, Node)]
+    let procedure: Node?
+    let arguments: [Node]
+    let body: Node?
+    let signature: Signature?
+    let thunk: Bool
+    let condition: Node?
+    let then: Node?
+    let otherwise: Node?
+    let pattern: Node?
+    let update: Node?
+    let delete: Node?
+    let steps: [Node]
+    let stages: [Stage]?
+    let predicate: [Stage]?
+    let group: Group?
+    let terms: [SortTerm]
+
+    let keepArray: Bool
+    let consarray: Bool
+    let keepSingletonArray: Bool
+    let tuple: Bool
+    let focus: Sym?
+    let index: Sym?
+    /// The ancestor label this step binds (`%` resolved to this step), if any.
+    let ancestorSym: Sym?
+    /// For `%`: the label of the ancestor it reads.
+    let slotSym: Sym
+
+    let simpleNames: [String]?
+    let variableHead: Node?
+    let needsFrame: Bool
+    let literalKeys: [String]?
+
+    /// Freezes a processed parse tree.
+    static func build(_ root: PNode) -> Node {
+        var memo: [ObjectIdentifier: Node] = [:]
+        return build(root, &memo)
+    }
+
+    private static func build(_ p: PNode, _ memo: inout [ObjectIdentifier: Node]) -> Node {
+        if let done = memo[ObjectIdentifier(p)] { return done }
+        let n = Node(p, &memo)
+        memo[ObjectIdentifier(p)] = n
+        return n
+    }
+
+    private init(_ p: PNode, _ memo: inout [ObjectIdentifier: Node]) {
+        func b(_ x: PNode?) -> Node? { x.map { Node.build($0, &memo) } }
+        func stages(_ s: [PStage]?) -> [Stage]? {
+            s?.map { Stage(kind: $0.kind, expr: $0.expr.map { Node.build($0, &memo) }, indexSym: $0.indexSym, position: $0.position) }
+        }
+        kind = p.kind
+        value = p.value
+        position = p.position
+        literal = p.literal
+        compiledRegex = p.compiledRegex
+        sym = p.sym
+        binop = p.binop
+        lhs = b(p.lhs)
+        rhs = b(p.rhs)
+        expression = b(p.expression)
+        expressions = p.expressions.map { Node.build($0, &memo) }
+        pairs = p.pairs.map { (Node.build($0.0, &memo), Node.build($0.1, &memo)) }
+        procedure = b(p.procedure)
+        arguments = p.arguments.map { Node.build($0, &memo) }
+        body = b(p.body)
+        signature = p.signature
+        thunk = p.thunk
+        condition = b(p.condition)
+        then = b(p.then)
+        otherwise = b(p.otherwise)
+        pattern = b(p.pattern)
+        update = b(p.update)
+        delete = b(p.delete)
+        steps = p.steps.map { Node.build($0, &memo) }
+        self.stages = stages(p.stages)
+        predicate = stages(p.predicate)
+        group = p.group.map { g in Group(pairs: g.pairs.map { (Node.build($0.0, &memo), Node.build($0.1, &memo)) }, position: g.position) }
+        terms = p.terms.map { SortTerm(descending: $0.descending, expression: Node.build($0.expression, &memo)) }
+        keepArray = p.keepArray
+        consarray = p.consarray
+        keepSingletonArray = p.keepSingletonArray
+        tuple = p.tuple
+        focus = p.focus
+        index = p.index
+        ancestorSym = p.ancestor?.sym
+        slotSym = p.slot?.sym ?? -1
+        simpleNames = p.simpleNames
+        variableHead = b(p.variableHead)
+        needsFrame = p.needsFrame
+        literalKeys = p.literalKeys
+    }
+}
+
+struct Stage {
+    typealias Kind = PStage.Kind
+    let kind: Kind
+    let expr: Node?
+    let indexSym: Sym
+    let position: Int
+}
+
+struct Group {
+    let pairs: [(Node, Node)]
+    let position: Int
+}
+
+struct SortTerm {
+    let descending: Bool
+    let expression: Node
+}

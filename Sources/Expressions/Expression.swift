@@ -80,9 +80,9 @@ public struct Expression: Sendable {
         case .number(let n) where !n.d.isFinite:
             throw ExpressionError.make("D1001", value: v)
         case .tuples(let t):
-            return Value.array(JArray(t.tuples.compactMap(\.context))).json
+            return try Value.array(JArray(t.tuples.compactMap(\.context))).toJSON()
         default:
-            return v.json
+            return try v.toJSON()
         }
     }
 }

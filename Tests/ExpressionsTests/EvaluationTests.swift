@@ -158,6 +158,16 @@ private func json(_ text: String) throws -> JSONValue {
         #expect(r == .number(JSONNumber(1500)))
     }
 
+    /// A 5,000-level document, kept for the whole run (freeing it recurses too).
+    static let deepDocument: JSONValue = try! JSONParser.parse(String(repeating: #"{"a":"#, count: 5000) + "1" + String(repeating: "}", count: 5000))
+
+    @Test func deepDocumentsAreWalkedWithoutCrashing() throws {
+        #expect(try Expression("$count(**)").evaluate(Self.deepDocument) == .number(JSONNumber(5001)))
+        #expect(try Expression("$ = $").evaluate(Self.deepDocument) == .bool(true))
+        let text = try Expression("$string($)").evaluate(Self.deepDocument)
+        #expect(text?.stringValue?.count == 5000 * 6 + 1)
+    }
+
     @Test func deeplyNestedExpressionTextIsAnError() {
         let text = String(repeating: "(", count: 50_000) + "1" + String(repeating: ")", count: 50_000)
         #expect(throws: ExpressionError.self) { try Expression(text).evaluate(nil) }

@@ -94,6 +94,7 @@ enum Functions {
     }
 
     static func stringify(_ v: Value, pretty: Bool, indent: Int, into out: inout String) throws(ExpressionError) {
+        try StackGuard.check()
         switch v {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
@@ -215,16 +216,19 @@ enum Functions {
     }
 
     /// A deep, mutable copy (objects and arrays become evaluator-owned; functions become "").
-    static func deepClone(_ v: Value) -> Value {
+    static func deepClone(_ v: Value) throws(ExpressionError) -> Value {
         switch v {
         case .array, .jarray, .tuples:
-            let items = v.elements
-            return .array(JArray(items.map(deepClone)))
+            try StackGuard.check()
+            var items: [Value] = []
+            for e in v.elements { items.append(try deepClone(e)) }
+            return .array(JArray(items))
         case .object, .jobject:
+            try StackGuard.check()
             let o = JObject(capacity: v.objectCount)
-            v.forEachMember { (k: String, e: Value) in
-                o.appendNew(k, deepClone(e))
-            }
+            var members: [(String, Value)] = []
+            v.forEachMember { (k: String, e: Value) in members.append((k, e)) }
+            for (k, e) in members { o.appendNew(k, try deepClone(e)) }
             return .object(o)
         case .function:
             return .string("")

@@ -629,7 +629,12 @@ extension Functions {
                     if seenStrings.insert(s).inserted { results.append(v) }
                     continue
                 }
-                if !results.contains(where: { Evaluator.deepEqual($0, v) }) { results.append(v) }
+                var seen = false
+                for r in results where try Evaluator.deepEqual(r, v) {
+                    seen = true
+                    break
+                }
+                if !seen { results.append(v) }
             }
             return .array(JArray(results, sequence: a.isSequence))
         },
@@ -653,7 +658,8 @@ extension Functions {
             }
         },
         Builtin("clone", "<(oa)-:o>", arity: 1) { args, _ throws(ExpressionError) in
-            arg(args, 0).map(Functions.deepClone)
+            guard let v = arg(args, 0) else { return nil }
+            return try Functions.deepClone(v)
         },
 
         // MARK: encoding

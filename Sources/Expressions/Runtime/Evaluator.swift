@@ -95,9 +95,9 @@ final class Evaluator {
         case .string, .number, .value:
             result = node.literal
         case .wildcard:
-            result = evalWildcard(input)
+            result = try evalWildcard(input)
         case .descendant:
-            result = evalDescendants(input)
+            result = try evalDescendants(input)
         case .parent:
             result = frame.lookup(node.slotSym) ?? nil
         case .condition:
@@ -550,7 +550,7 @@ final class Evaluator {
 
     // MARK: - Wildcards
 
-    private func evalWildcard(_ inputIn: Value?) -> Value? {
+    private func evalWildcard(_ inputIn: Value?) throws(ExpressionError) -> Value? {
         var input = inputIn
         if case .array(let a)? = input, a.outerWrapper, !a.items.isEmpty {
             input = a.items[0]
@@ -558,46 +558,53 @@ final class Evaluator {
         guard let input, input.isObject || input.isArray else { return .array(JArray.sequence()) }
         var items: [Value] = []
         var isSeq = true
-        let visit = { (v: Value) in
+        let members: [Value]
+        if input.isArray {
+            members = input.elements
+        } else {
+            var m: [Value] = []
+            input.forEachMember { (_: String, v: Value) in m.append(v) }
+            members = m
+        }
+        for v in members {
             if v.isArray {
-                Evaluator.flattenInto(v, &items)
+                try Evaluator.flattenInto(v, &items)
                 isSeq = false
             } else {
                 items.append(v)
             }
         }
-        if input.isArray {
-            for i in 0..<input.count { visit(input.element(i)) }
-        } else {
-            input.forEachMember { (_: String, v: Value) in visit(v) }
-        }
         return .array(JArray(items, sequence: isSeq))
     }
 
-    static func flattenInto(_ v: Value, _ out: inout [Value]) {
+    static func flattenInto(_ v: Value, _ out: inout [Value]) throws(ExpressionError) {
         if v.isArray {
-            for i in 0..<v.count { flattenInto(v.element(i), &out) }
+            try StackGuard.check()
+            for i in 0..<v.count { try flattenInto(v.element(i), &out) }
         } else {
             out.append(v)
         }
     }
 
-    private func evalDescendants(_ input: Value?) -> Value? {
+    private func evalDescendants(_ input: Value?) throws(ExpressionError) -> Value? {
         guard let input else { return nil }
         var out: [Value] = []
-        Evaluator.recurseDescendants(input, &out)
+        try Evaluator.recurseDescendants(input, &out)
         if out.count == 1 { return out[0] }
         return .array(JArray.sequence(out))
     }
 
-    private static func recurseDescendants(_ input: Value, _ out: inout [Value]) {
+    private static func recurseDescendants(_ input: Value, _ out: inout [Value]) throws(ExpressionError) {
+        try StackGuard.check()
         if input.isArray {
-            for i in 0..<input.count { recurseDescendants(input.element(i), &out) }
+            for i in 0..<input.count { try recurseDescendants(input.element(i), &out) }
             return
         }
         out.append(input)
         if input.isObject {
-            input.forEachMember { (_: String, v: Value) in recurseDescendants(v, &out) }
+            var members: [Value] = []
+            input.forEachMember { (_: String, v: Value) in members.append(v) }
+            for v in members { try recurseDescendants(v, &out) }
         }
     }
 
@@ -624,10 +631,10 @@ final class Evaluator {
                 return try Evaluator.arithmetic(node.binop, lhs, rhs)
             case .eq:
                 guard let lhs, let rhs else { return .bool(false) }
-                return .bool(Evaluator.deepEqual(lhs, rhs))
+                return .bool(try Evaluator.deepEqual(lhs, rhs))
             case .ne:
                 guard let lhs, let rhs else { return .bool(false) }
-                return .bool(!Evaluator.deepEqual(lhs, rhs))
+                return .bool(!(try Evaluator.deepEqual(lhs, rhs)))
             case .lt, .le, .gt, .ge:
                 return try Evaluator.compare(node.binop, lhs, rhs)
             case .concat:
@@ -1183,7 +1190,7 @@ final class Evaluator {
     private func transform(_ t: TransformFunction, _ obj: Value?) throws(ExpressionError) -> Value? {
         guard let obj else { return nil }
         let node = t.node
-        let result = Functions.deepClone(obj)
+        let result = try Functions.deepClone(obj)
         let matches = try eval(node.pattern!, result, t.frame)
         if let matches {
             let list: [Value] = matches.isArray ? matches.elements : [matches]
@@ -1272,7 +1279,7 @@ final class Evaluator {
     }
 
     /// Deep equality (`=`): arrays element-wise, objects by members in any order.
-    static func deepEqual(_ a: Value, _ b: Value) -> Bool {
+    static func deepEqual(_ a: Value, _ b: Value) throws(ExpressionError) -> Bool {
         switch (a, b) {
         case (.null, .null): return true
         case (.bool(let x), .bool(let y)): return x == y
@@ -1282,16 +1289,18 @@ final class Evaluator {
         default: break
         }
         if a.isArray && b.isArray {
+            try StackGuard.check()
             let n = a.count
             if n != b.count { return false }
-            for i in 0..<n where !deepEqual(a.element(i), b.element(i)) { return false }
+            for i in 0..<n where !(try deepEqual(a.element(i), b.element(i))) { return false }
             return true
         }
         if a.isObject && b.isObject {
+            try StackGuard.check()
             if a.objectCount != b.objectCount { return false }
             for k in a.objectKeys {
                 guard let bv = b.member(k), let av = a.member(k) else { return false }
-                if !deepEqual(av, bv) { return false }
+                if !(try deepEqual(av, bv)) { return false }
             }
             return true
         }

@@ -33,6 +33,12 @@ enum StackGuard {
         return key
     }()
 
+    /// Throws `U1001` when the current thread's stack is nearly used up (for recursive helpers
+    /// that walk data of any depth).
+    @inline(__always) static func check() throws(ExpressionError) {
+        if currentAddress() < floor() { throw ExpressionError.stackExhausted(position: 0) }
+    }
+
     /// The current thread's stack size, when known.
     static func stackSize() -> UInt? {
         guard let low = lowestAddress() else { return nil }

@@ -155,9 +155,9 @@ enum Value {
         }
     }
 
-    /// Converts to the JSON model; functions become nil (in arrays and objects they are left out
-    /// of objects and become `null`... as JSON.stringify does, they are dropped from objects).
-    var json: JSONValue? {
+    /// Converts to the JSON model; functions are left out of objects and become `null` in
+    /// arrays (as `JSON.stringify` does).
+    func toJSON() throws(ExpressionError) -> JSONValue? {
         switch self {
         case .null: return .null
         case .bool(let b): return .bool(b)
@@ -167,23 +167,25 @@ enum Value {
         case .jobject(let o): return .object(o)
         case .function, .tuples: return nil
         case .array(let a):
+            try StackGuard.check()
             var out: [JSONValue] = []
             out.reserveCapacity(a.items.count)
-            for v in a.items { out.append(v.json ?? .null) }
+            for v in a.items { out.append(try v.toJSON() ?? .null) }
             return .array(out)
         case .object(let o):
+            try StackGuard.check()
             var values: [JSONValue] = []
             values.reserveCapacity(o.count)
             let ov = o.values
             var dropped = false
             for v in ov {
-                if let j = v.json { values.append(j) } else { dropped = true }
+                if let j = try v.toJSON() { values.append(j) } else { dropped = true }
             }
             if !dropped { return .object(JSONObject(uniqueKeys: o.keys, values: values)) }
             var keys: [String] = []
             values = []
             for i in 0..<ov.count {
-                if let j = ov[i].json {
+                if let j = try ov[i].toJSON() {
                     keys.append(o.keys[i])
                     values.append(j)
                 }

@@ -95,6 +95,24 @@ private func json(_ text: String) throws -> JSONValue {
         #expect(result == (try json(expected)))
     }
 
+    @Test func oneCompiledExpressionOnManyThreads() throws {
+        let e = try Expression("$sum(items.(price * qty)) & ' ' & $join(items.name ~> $sort(), ',')")
+        let doc = try json(#"{"items": [{"name": "b", "price": 1.10, "qty": 2}, {"name": "a", "price": 0.05, "qty": 3}]}"#)
+        final class Results: @unchecked Sendable {
+            let lock = NSLock()
+            var ok = 0
+        }
+        let results = Results()
+        DispatchQueue.concurrentPerform(iterations: 64) { _ in
+            if (try? e.evaluate(doc)) == .string("2.35 a,b") {
+                results.lock.lock()
+                results.ok += 1
+                results.lock.unlock()
+            }
+        }
+        #expect(results.ok == 64)
+    }
+
     @Test func undefinedIsNil() throws {
         #expect(try eval("nothing.here", try json("{}")) == nil)
     }

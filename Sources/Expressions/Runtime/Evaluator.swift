@@ -378,6 +378,9 @@ final class Evaluator {
                     out.append(contentsOf: a.items)
                 }
             case .jarray(let a):
+                if out.capacity < out.count + a.count {
+                    out.reserveCapacity(Swift.max(out.count + a.count, out.capacity * 2))
+                }
                 for j in a { out.append(Value(j)) }
             default:
                 out.append(res)

@@ -23,7 +23,14 @@ struct Xeroflow {
         return packageRoot.appendingPathComponent(".build/debug/xeroflow")
     }()
 
-    static func run(_ arguments: [String], in directory: URL = packageRoot, environment: [String: String] = [:], stdin: String? = nil) throws -> Output {
+    struct TimedOut: Error, CustomStringConvertible {
+        let arguments: [String]
+        let seconds: Double
+        var description: String { "xeroflow \(arguments.joined(separator: " ")) did not finish within \(Int(seconds)) s" }
+    }
+
+    static func run(_ arguments: [String], in directory: URL = packageRoot, environment: [String: String] = [:], stdin: String? = nil,
+                    timeout: Double = 120) throws -> Output {
         let p = Process()
         p.executableURL = binary
         p.arguments = arguments
@@ -48,6 +55,16 @@ struct Xeroflow {
         } else {
             p.standardInput = FileHandle.nullDevice
             try p.run()
+        }
+        // A hung child must fail the test, never hang the suite.
+        let deadline = Date().addingTimeInterval(timeout)
+        while p.isRunning && Date() < deadline { usleep(10_000) }
+        if p.isRunning {
+            p.terminate()
+            usleep(200_000)
+            if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+            p.waitUntilExit()
+            throw TimedOut(arguments: arguments, seconds: timeout)
         }
         p.waitUntilExit()
         try out.close()

@@ -21,6 +21,9 @@ struct EvalCommand: ParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
+    /// The time budget when --timeout-ms is not given.
+    static let defaultTimeoutMs = 10_000
+
     @Argument(help: "The JSONata expression.")
     var expression: String
 
@@ -30,7 +33,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "A JSON or YAML object of variables: {\"accounts\": {…}} is $accounts.")
     var bindings: String?
 
-    @Option(name: .customLong("timeout-ms"), help: "Stop an evaluation that runs longer than this (milliseconds).")
+    @Option(name: .customLong("timeout-ms"), help: "Stop an evaluation that runs longer than this (milliseconds; default 10000).")
     var timeoutMs: Int?
 
     @Option(name: .customLong("max-depth"), help: "Stop an evaluation that nests deeper than this.")
@@ -54,7 +57,9 @@ struct EvalCommand: ParsableCommand {
             }
             for (k, v) in o { vars[k.hasPrefix("$") ? String(k.dropFirst()) : k] = v }
         }
-        let limits = EvaluationLimits(timeout: timeoutMs.map { .milliseconds($0) }, maxDepth: maxDepth)
+        // A default budget keeps a runaway expression (an endless tail call) from hanging the shell.
+        let defaultTimeout = ProcessInfo.processInfo.environment["XEROFLOW_EVAL_TIMEOUT_MS"].flatMap(Int.init) ?? Self.defaultTimeoutMs
+        let limits = EvaluationLimits(timeout: .milliseconds(timeoutMs ?? defaultTimeout), maxDepth: maxDepth)
         do {
             let compiled = try Expression(expression)
             let result = try compiled.evaluate(inputValue, bindings: vars, environment: PipelineFunctions.environment, limits: limits)

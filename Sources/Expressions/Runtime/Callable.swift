@@ -27,7 +27,7 @@ class Callable: @unchecked Sendable {
 }
 
 /// A function of the standard library (or an internal native closure).
-final class Builtin: Callable {
+final class Builtin: Callable, @unchecked Sendable {
     let name: String
     let body: BuiltinBody
 
@@ -45,7 +45,7 @@ final class Builtin: Callable {
 }
 
 /// A lambda (`function($x){ … }`) closed over its scope and context value.
-final class Lambda: Callable {
+final class Lambda: Callable, @unchecked Sendable {
     let params: [Sym]
     let body: Node
     let input: Value?
@@ -63,7 +63,7 @@ final class Lambda: Callable {
 }
 
 /// A built-in with some arguments fixed (`$substring(?, 0, 2)`).
-final class PartialBuiltin: Callable {
+final class PartialBuiltin: Callable, @unchecked Sendable {
     let target: Callable
     let args: [Value?]
     let holes: [Int]
@@ -77,7 +77,7 @@ final class PartialBuiltin: Callable {
 }
 
 /// A regular expression literal, usable as a matcher function.
-final class RegexFunction: Callable {
+final class RegexFunction: Callable, @unchecked Sendable {
     let regex: CompiledRegex
     init(_ regex: CompiledRegex) {
         self.regex = regex

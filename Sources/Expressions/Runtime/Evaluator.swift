@@ -1312,7 +1312,7 @@ final class Evaluator {
 }
 
 /// The function value of a transform expression (`| pattern | update, delete |`).
-final class TransformFunction: Callable {
+final class TransformFunction: Callable, @unchecked Sendable {
     static let signature = try? Signature("<(oa):o>")
     let node: Node
     let frame: Frame

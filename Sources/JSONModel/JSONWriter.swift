@@ -9,43 +9,71 @@ public enum JSONWriter {
         public static let sortedKeys = Options(rawValue: 2)
     }
 
+    /// Writes `value` as JSON text. Iterative: a document of any depth is written without
+    /// growing the call stack.
     public static func write(_ value: JSONValue, options: Options = []) -> String {
-        var out = ""
-        write(value, options: options, indent: 0, into: &out)
-        return out
-    }
-
-    private static func write(_ value: JSONValue, options: Options, indent: Int, into out: inout String) {
         let pretty = options.contains(.pretty)
-        switch value {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .number(let n): out += n.jsonText
-        case .string(let s): writeString(s, into: &out)
-        case .array(let a):
-            if a.isEmpty { out += "[]"; return }
-            out += "["
-            for (i, e) in a.enumerated() {
-                if i > 0 { out += "," }
-                if pretty { out += "\n" + String(repeating: "  ", count: indent + 1) }
-                write(e, options: options, indent: indent + 1, into: &out)
-            }
-            if pretty { out += "\n" + String(repeating: "  ", count: indent) }
-            out += "]"
-        case .object(let o):
-            if o.isEmpty { out += "{}"; return }
-            out += "{"
-            let keys = options.contains(.sortedKeys) ? o.keys.sorted() : o.keys
-            for (i, k) in keys.enumerated() {
-                if i > 0 { out += "," }
-                if pretty { out += "\n" + String(repeating: "  ", count: indent + 1) }
-                writeString(k, into: &out)
-                out += pretty ? ": " : ":"
-                write(o[k]!, options: options, indent: indent + 1, into: &out)
-            }
-            if pretty { out += "\n" + String(repeating: "  ", count: indent) }
-            out += "}"
+        let sorted = options.contains(.sortedKeys)
+        var out = ""
+
+        enum Frame {
+            case array([JSONValue], next: Int)
+            case object(JSONObject, keys: [String], next: Int)
         }
+        var stack: [Frame] = []
+
+        func newline(_ depth: Int) {
+            if pretty { out += "\n" + String(repeating: "  ", count: depth) }
+        }
+
+        // Writes a scalar or opens a container (pushing a frame); returns nothing.
+        func begin(_ v: JSONValue) {
+            switch v {
+            case .null: out += "null"
+            case .bool(let b): out += b ? "true" : "false"
+            case .number(let n): out += n.jsonText
+            case .string(let str): writeString(str, into: &out)
+            case .array(let a):
+                if a.isEmpty { out += "[]" } else { out += "["; stack.append(.array(a, next: 0)) }
+            case .object(let o):
+                if o.isEmpty {
+                    out += "{}"
+                } else {
+                    out += "{"
+                    stack.append(.object(o, keys: sorted ? o.keys.sorted() : o.keys, next: 0))
+                }
+            }
+        }
+
+        begin(value)
+        while let top = stack.popLast() {
+            let depth = stack.count + 1
+            switch top {
+            case .array(let a, let next):
+                if next == a.count {
+                    newline(depth - 1)
+                    out += "]"
+                    continue
+                }
+                if next > 0 { out += "," }
+                newline(depth)
+                stack.append(.array(a, next: next + 1))
+                begin(a[next])
+            case .object(let o, let keys, let next):
+                if next == keys.count {
+                    newline(depth - 1)
+                    out += "}"
+                    continue
+                }
+                if next > 0 { out += "," }
+                newline(depth)
+                writeString(keys[next], into: &out)
+                out += pretty ? ": " : ":"
+                stack.append(.object(o, keys: keys, next: next + 1))
+                begin(o[keys[next]]!)
+            }
+        }
+        return out
     }
 
     /// Appends `s` as a JSON string literal.

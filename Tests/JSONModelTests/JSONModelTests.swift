@@ -88,3 +88,31 @@ struct JSONModelTests {
         #expect(JSONPointer.arrayIndex("01") == nil)
     }
 }
+
+@Suite("JSON writer")
+struct JSONWriterTests {
+    @Test func prettyAndCompact() throws {
+        let v = try JSONParser.parse(#"{"a":[1,{"b":[]},{}],"c":"x"}"#)
+        #expect(JSONWriter.write(v) == #"{"a":[1,{"b":[]},{}],"c":"x"}"#)
+        #expect(JSONWriter.write(v, options: .pretty) == """
+            {
+              "a": [
+                1,
+                {
+                  "b": []
+                },
+                {}
+              ],
+              "c": "x"
+            }
+            """)
+    }
+
+    @Test func deepDocumentsDoNotRecurse() throws {
+        var v: JSONValue = 1
+        for i in 0..<8_000 { v = i % 2 == 0 ? .array([v]) : .object(JSONObject([("k", v)])) }
+        let text = JSONWriter.write(v)
+        #expect(text.hasPrefix("{\"k\":[{\"k\":["))
+        #expect(text.count == 32_001)
+    }
+}

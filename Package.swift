@@ -15,7 +15,7 @@ let package = Package(
     ],
     targets: [
         // Pure core: no dependencies beyond Foundation.
-        .target(name: "Diagnostics"),
+        .target(name: "Diagnostics", dependencies: ["JSONModel"]),
         .target(name: "JSONModel"),
         .target(name: "JSONSchema", dependencies: ["JSONModel"]),
         // JSONata: picture-string formatting of numbers and dates, then the language itself.

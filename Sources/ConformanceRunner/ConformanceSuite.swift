@@ -5,6 +5,27 @@ protocol ConformanceSuite: Sendable {
     /// The `--suite` name, also the known-failures file name.
     var name: String { get }
     func run(conformanceDir: String, verbose: Bool) -> SuiteResult
+    /// Every run of the suite: one by default; a suite may run its cases in several modes,
+    /// each with its own known failures and summary line.
+    func runs(conformanceDir: String, verbose: Bool) -> [SuiteRun]
+}
+
+extension ConformanceSuite {
+    func runs(conformanceDir: String, verbose: Bool) -> [SuiteRun] {
+        [SuiteRun(label: name, knownFailures: name, inTotal: true, result: run(conformanceDir: conformanceDir, verbose: verbose))]
+    }
+}
+
+/// One run of a suite's cases.
+struct SuiteRun {
+    /// How the summary line names the run (`NAME: N passed, M failed`).
+    let label: String
+    /// The known-failures file, without `.txt`.
+    let knownFailures: String
+    /// True when the run counts in the runner's final total (the product's behaviour); other
+    /// runs are checks of an alternative mode, reported on their own line only.
+    let inTotal: Bool
+    var result: SuiteResult
 }
 
 /// Identifies a case: file, group description, case description.

@@ -12,7 +12,9 @@ import JSONModel
 /// ```
 ///
 /// Numbers read from the input keep their exact decimal value through `+ - *`, `$sum`,
-/// `$round`, comparisons and equality, so `0.1 + 0.2 = 0.3`.
+/// `$round`, comparisons and equality, so `0.1 + 0.2 = 0.3`. For results identical to
+/// jsonata-js (IEEE doubles throughout) evaluate with ``NumberMode/ieee`` in
+/// ``EvaluationLimits/numbers``.
 public struct Expression: Sendable {
     /// The expression text.
     public let text: String
@@ -36,7 +38,7 @@ public struct Expression: Sendable {
     ///   - input: the input document; nil for none (undefined).
     ///   - bindings: values for variables (`$name`), by name without the `$`.
     ///   - environment: the functions the expression may call.
-    ///   - limits: time and depth limits for this evaluation.
+    ///   - limits: time and depth limits for this evaluation, and its ``NumberMode``.
     /// - Returns: the result, or nil when it is undefined.
     /// - Throws: ``ExpressionError``.
     public func evaluate(
@@ -54,9 +56,10 @@ public struct Expression: Sendable {
         _ root: Node, input: JSONValue?, bindings: [String: JSONValue], environment: ExpressionEnvironment, limits: EvaluationLimits
     ) throws(ExpressionError) -> JSONValue? {
         let deadline = limits.timeout.map { ContinuousClock.now.advanced(by: $0) }
+        let ieee = limits.numbers == .ieee
         let ev = Evaluator(
             functions: environment.table, maxDepth: limits.maxDepth ?? EvaluationLimits.defaultMaxDepth, deadline: deadline,
-            stackFloor: StackGuard.floor(), timestamp: (Date().timeIntervalSince1970 * 1000).rounded(.down))
+            stackFloor: StackGuard.floor(), timestamp: (Date().timeIntervalSince1970 * 1000).rounded(.down), ieee: ieee)
         let frame = Frame(parent: nil)
         var value: Value? = input.map(Value.init)
         frame.bind(Symbols.intern("$"), value)
@@ -69,20 +72,21 @@ public struct Expression: Sendable {
             value = .array(wrapper)
         }
         let result = try ev.eval(root, value, frame)
-        return try Expression.output(result)
+        return try Expression.output(result, ieee: ieee)
     }
 
-    /// Converts an evaluation result to the JSON model.
-    static func output(_ v: Value?) throws(ExpressionError) -> JSONValue? {
+    /// Converts an evaluation result to the JSON model. In IEEE mode every number leaves as its
+    /// double (input numbers included), so it prints as jsonata-js prints it.
+    static func output(_ v: Value?, ieee: Bool) throws(ExpressionError) -> JSONValue? {
         guard let v else { return nil }
         switch v {
         case .function: return nil
         case .number(let n) where !n.d.isFinite:
             throw ExpressionError.make("D1001", value: v)
         case .tuples(let t):
-            return try Value.array(JArray(t.tuples.compactMap(\.context))).toJSON()
+            return try Value.array(JArray(t.tuples.compactMap(\.context))).toJSON(ieee: ieee)
         default:
-            return try v.toJSON()
+            return try v.toJSON(ieee: ieee)
         }
     }
 }
@@ -106,7 +110,7 @@ public struct ExpressionReference: Sendable, Hashable {
     }
 }
 
-/// Limits for one evaluation. Exceeding one raises `U1001`.
+/// Limits for one evaluation (exceeding one raises `U1001`), and how it computes with numbers.
 public struct EvaluationLimits: Sendable {
     /// The longest an evaluation may run; nil for no time limit.
     public var timeout: Duration?
@@ -114,13 +118,47 @@ public struct EvaluationLimits: Sendable {
     /// JSONata counts it); nil for the default, ``defaultMaxDepth``.
     public var maxDepth: Int?
 
+    /// How numbers are computed: ``NumberMode/exact`` decimals (the default) or IEEE doubles
+    /// exactly as jsonata-js computes them.
+    public var numbers: NumberMode
+
     /// The depth limit used when `maxDepth` is nil.
     public static let defaultMaxDepth = 10_000
 
-    public init(timeout: Duration? = nil, maxDepth: Int? = nil) {
+    public init(timeout: Duration? = nil, maxDepth: Int? = nil, numbers: NumberMode = .exact) {
         self.timeout = timeout
         self.maxDepth = maxDepth
+        self.numbers = numbers
     }
+}
+
+/// How an evaluation computes with numbers.
+///
+/// - ``exact``: the default, for money. A number read from the input or written in the
+///   expression keeps its exact decimal value (up to 18 significant digits) through `+ - *`,
+///   unary minus, `$sum`, `$round` (half to even on the decimal), `$floor`, `$ceil`, `$abs`,
+///   `$power` with a small whole exponent, comparisons, equality, sorting, `$max`/`$min` and
+///   `$string`, so `0.1 + 0.2` is `0.3` and `$sum` of line amounts is the exact total. `/`, `%`,
+///   `$sqrt`, `$average`'s division and the like give IEEE doubles, and an exact result too large
+///   for 18 digits falls back to a double. The JSONata test suite expects IEEE rounding noise in
+///   8 cases; this mode deliberately gives the exact value there.
+/// - ``ieee``: every number is an IEEE 754 double, as in jsonata-js (JavaScript). Each
+///   operation and aggregate rounds to a double (`0.1 + 0.2` is `0.30000000000000004`, `$sum`
+///   adds doubles left to right), comparisons and equality compare doubles, `$round` is
+///   jsonata-js's algorithm, `$string` rounds non-integers to 15 significant digits, and the
+///   numbers of the result (those copied from the input too) are doubles whose text is the
+///   shortest that reads back as the same double: JavaScript's digits. Use it to check behaviour
+///   against the reference implementation (the conformance runner runs the suite in both modes).
+///
+/// The mode is one flag the evaluator tests where a number operation depends on it: exact mode
+/// costs what it did, and IEEE mode adds only a walk over the result for input numbers that have
+/// more than 15 significant digits. The modes differ only where a decimal result is not a
+/// double: integers below 2^53 and decimals that need no rounding come out the same.
+public enum NumberMode: Sendable, Hashable {
+    /// Exact decimals where JSONata's arithmetic allows (the default).
+    case exact
+    /// IEEE 754 doubles everywhere, like jsonata-js.
+    case ieee
 }
 
 /// The functions an expression may call: the standard library plus host functions.
@@ -140,10 +178,11 @@ public struct ExpressionEnvironment: Sendable {
         _ name: String, signature: String?, _ body: @escaping @Sendable ([JSONValue?]) throws(ExpressionError) -> JSONValue?
     ) -> ExpressionEnvironment {
         let sig = signature.flatMap { try? Signature($0) }
-        let builtin = Builtin(name: name, signature: sig, arity: max(sig?.params.count ?? 1, 1)) { args, _ throws(ExpressionError) in
+        let builtin = Builtin(name: name, signature: sig, arity: max(sig?.params.count ?? 1, 1)) { args, site throws(ExpressionError) in
             var jsonArgs: [JSONValue?] = []
             jsonArgs.reserveCapacity(args.count)
-            for a in args { jsonArgs.append(try Expression.output(a)) }
+            let ieee = site.ev.ieee
+            for a in args { jsonArgs.append(try Expression.output(a, ieee: ieee)) }
             return try body(jsonArgs).map(Value.init)
         }
         return ExpressionEnvironment(table: table.adding(Symbols.intern(name), builtin))

@@ -5,27 +5,28 @@ import JSONModel
 enum Functions {
     // MARK: - Strings of values
 
-    /// `$string(value)`: strings unchanged, functions empty, everything else as JSON.
-    static func string(_ v: Value, prettify: Bool = false) throws(ExpressionError) -> String {
+    /// `$string(value)`: strings unchanged, functions empty, everything else as JSON. `ieee`
+    /// formats every number from its double (``NumberMode/ieee``).
+    static func string(_ v: Value, prettify: Bool = false, ieee: Bool) throws(ExpressionError) -> String {
         switch v {
         case .string(let s): return s
         case .function: return ""
         case .number(let n):
             if !n.d.isFinite { throw ExpressionError.make("D3001", value: v) }
-            return formatNumber(n)
+            return formatNumber(n, ieee: ieee)
         default:
             var value = v
             if case .array(let a) = v, a.outerWrapper, !a.items.isEmpty { value = a.items[0] }
             var out = ""
-            try stringify(value, pretty: prettify, indent: 0, into: &out)
+            try stringify(value, pretty: prettify, indent: 0, ieee: ieee, into: &out)
             return out
         }
     }
 
     /// JSONata's text for a number: 15 significant digits for doubles, exact digits for exact
-    /// decimals, JavaScript's choice between plain and exponent notation.
-    static func formatNumber(_ n: Num) -> String {
-        if n.isExact {
+    /// decimals (unless `ieee`), JavaScript's choice between plain and exponent notation.
+    static func formatNumber(_ n: Num, ieee: Bool = false) -> String {
+        if n.isExact && !ieee {
             if n.m == 0 { return "0" }
             let digits = String(n.m.magnitude)
             return jsFormat(negative: n.m < 0, digits: digits, pointPosition: digits.count + Int(n.e))
@@ -35,6 +36,9 @@ enum Functions {
         if d == d.rounded(.towardZero) && d.magnitude < 1e15 {
             return String(Int64(d))
         }
+        // jsonata-js keeps an integer's digits (its replacer rounds only non-integers to 15
+        // significant digits): JavaScript's text of the double.
+        if ieee && d == d.rounded(.towardZero) { return jsString(d) }
         let rounded = Double(String(format: "%.14e", d)) ?? d
         return jsString(rounded)
     }
@@ -93,14 +97,14 @@ enum Functions {
         return negative ? "-" + s : s
     }
 
-    static func stringify(_ v: Value, pretty: Bool, indent: Int, into out: inout String) throws(ExpressionError) {
+    static func stringify(_ v: Value, pretty: Bool, indent: Int, ieee: Bool, into out: inout String) throws(ExpressionError) {
         try StackGuard.check()
         switch v {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
         case .number(let n):
             if !n.d.isFinite { throw ExpressionError.make("D1001", value: v) }
-            out += formatNumber(n)
+            out += formatNumber(n, ieee: ieee)
         case .string(let s): JSONWriter.writeString(s, into: &out)
         case .function: out += "\"\""
         case .array, .jarray, .tuples:
@@ -113,7 +117,7 @@ enum Functions {
             for (i, e) in items.enumerated() {
                 if i > 0 { out += "," }
                 if pretty { out += "\n" + String(repeating: "  ", count: indent + 1) }
-                try stringify(e, pretty: pretty, indent: indent + 1, into: &out)
+                try stringify(e, pretty: pretty, indent: indent + 1, ieee: ieee, into: &out)
             }
             if pretty { out += "\n" + String(repeating: "  ", count: indent) }
             out += "]"
@@ -133,7 +137,7 @@ enum Functions {
                 JSONWriter.writeString(k, into: &out)
                 out += pretty ? ": " : ":"
                 do throws(ExpressionError) {
-                    try stringify(e, pretty: pretty, indent: indent + 1, into: &out)
+                    try stringify(e, pretty: pretty, indent: indent + 1, ieee: ieee, into: &out)
                 } catch {
                     failure = error
                 }

@@ -33,8 +33,15 @@ extension Functions {
     /// JSONata's standard library.
     static let library: [Builtin] = [
         // MARK: aggregation
-        Builtin("sum", "<a<n>:n>", arity: 1) { args, _ throws(ExpressionError) in
+        Builtin("sum", "<a<n>:n>", arity: 1) { args, site throws(ExpressionError) in
             guard let a = arg(args, 0) else { return nil }
+            if site.ev.ieee {
+                var sum = 0.0
+                for i in 0..<a.count {
+                    if case .number(let n) = a.element(i) { sum += n.d }
+                }
+                return .double(sum)
+            }
             var total = Num(int: 0)
             var exact = true
             var dsum = 0.0
@@ -58,28 +65,37 @@ extension Functions {
             guard let a = arg(args, 0) else { return .int(0) }
             return .int(a.count)
         },
-        Builtin("max", "<a<n>:n>", arity: 1) { args, _ throws(ExpressionError) in
+        Builtin("max", "<a<n>:n>", arity: 1) { args, site throws(ExpressionError) in
             guard let a = arg(args, 0), a.count > 0 else { return nil }
+            let ieee = site.ev.ieee
             var best: Num? = nil
             for i in 0..<a.count {
                 guard case .number(let n) = a.element(i) else { continue }
-                if let b = best, Num.compare(n, b) <= 0 { continue }
+                if let b = best, Num.compare(n, b, ieee: ieee) <= 0 { continue }
                 best = n
             }
             return best.map { .number($0) }
         },
-        Builtin("min", "<a<n>:n>", arity: 1) { args, _ throws(ExpressionError) in
+        Builtin("min", "<a<n>:n>", arity: 1) { args, site throws(ExpressionError) in
             guard let a = arg(args, 0), a.count > 0 else { return nil }
+            let ieee = site.ev.ieee
             var best: Num? = nil
             for i in 0..<a.count {
                 guard case .number(let n) = a.element(i) else { continue }
-                if let b = best, Num.compare(n, b) >= 0 { continue }
+                if let b = best, Num.compare(n, b, ieee: ieee) >= 0 { continue }
                 best = n
             }
             return best.map { .number($0) }
         },
-        Builtin("average", "<a<n>:n>", arity: 1) { args, _ throws(ExpressionError) in
+        Builtin("average", "<a<n>:n>", arity: 1) { args, site throws(ExpressionError) in
             guard let a = arg(args, 0), a.count > 0 else { return nil }
+            if site.ev.ieee {
+                var sum = 0.0
+                for i in 0..<a.count {
+                    if case .number(let n) = a.element(i) { sum += n.d }
+                }
+                return .double(sum / Double(a.count))
+            }
             var total = Num(int: 0)
             for i in 0..<a.count {
                 if case .number(let n) = a.element(i) { total = total + n }
@@ -88,10 +104,10 @@ extension Functions {
         },
 
         // MARK: strings
-        Builtin("string", "<x-b?:s>", arity: 1) { args, _ throws(ExpressionError) in
+        Builtin("string", "<x-b?:s>", arity: 1) { args, site throws(ExpressionError) in
             guard let v = arg(args, 0) else { return nil }
             let pretty = arg(args, 1).flatMap { if case .bool(let b) = $0 { return b } else { return nil } } ?? false
-            return .string(try Functions.string(v, prettify: pretty))
+            return .string(try Functions.string(v, prettify: pretty, ieee: site.ev.ieee))
         },
         Builtin("substring", "<s-nn?:s>", arity: 3) { args, _ throws(ExpressionError) in
             guard let s = strArg(args, 0) else { return nil }
@@ -393,10 +409,10 @@ extension Functions {
         Builtin("ceil", "<n-:n>", arity: 1) { args, _ throws(ExpressionError) in
             numArg(args, 0).map { .number($0.ceil()) }
         },
-        Builtin("round", "<n-n?:n>", arity: 2) { args, _ throws(ExpressionError) in
+        Builtin("round", "<n-n?:n>", arity: 2) { args, site throws(ExpressionError) in
             guard let n = numArg(args, 0) else { return nil }
             let precision = Int((numArg(args, 1)?.d ?? 0).clamped())
-            return .number(n.roundHalfEven(precision))
+            return .number(site.ev.ieee ? n.roundIEEE(precision) : n.roundHalfEven(precision))
         },
         Builtin("abs", "<n-:n>", arity: 1) { args, _ throws(ExpressionError) in
             numArg(args, 0).map { .number($0.abs()) }
@@ -406,12 +422,12 @@ extension Functions {
             if n.d < 0 { throw ExpressionError.make("D3060", value: .number(n), index: 1) }
             return .double(n.d.squareRoot())
         },
-        Builtin("power", "<n-n:n>", arity: 2) { args, _ throws(ExpressionError) in
+        Builtin("power", "<n-n:n>", arity: 2) { args, site throws(ExpressionError) in
             guard let base = numArg(args, 0) else { return nil }
             let exp = numArg(args, 1)?.d ?? .nan
             let r = pow(base.d, exp)
             if !r.isFinite { throw ExpressionError.make("D3061", value: .number(base), index: 1) }
-            if base.isExact, exp >= 0, exp == exp.rounded(), exp < 64 {
+            if !site.ev.ieee, base.isExact, exp >= 0, exp == exp.rounded(), exp < 64 {
                 var acc = Num(int: 1)
                 var ok = true
                 for _ in 0..<Int(exp) {
@@ -558,8 +574,9 @@ extension Functions {
                 return .array(JArray(sorted))
             }
             if Evaluator.isArrayOfNumbers(a) {
+                let ieee = site.ev.ieee
                 let sorted = try Functions.mergeSort(items) { (x: Value, y: Value) throws(ExpressionError) -> Bool in
-                    Num.compare(x.num!, y.num!) > 0
+                    Num.compare(x.num!, y.num!, ieee: ieee) > 0
                 }
                 return .array(JArray(sorted))
             }
@@ -618,7 +635,7 @@ extension Functions {
             if a.count <= 1 { return a }
             return .array(JArray(a.elements.shuffled()))
         },
-        Builtin("distinct", "<x:x>", arity: 1) { args, _ throws(ExpressionError) in
+        Builtin("distinct", "<x:x>", arity: 1) { args, site throws(ExpressionError) in
             guard let a = arg(args, 0) else { return nil }
             if !a.isArray || a.count <= 1 { return a }
             var results: [Value] = []
@@ -630,7 +647,7 @@ extension Functions {
                     continue
                 }
                 var seen = false
-                for r in results where try Evaluator.deepEqual(r, v) {
+                for r in results where try Evaluator.deepEqual(r, v, ieee: site.ev.ieee) {
                     seen = true
                     break
                 }

@@ -33,6 +33,8 @@ final class Evaluator {
     let deadline: ContinuousClock.Instant?
     let stackFloor: UInt
     let timestamp: Double
+    /// ``NumberMode/ieee``: arithmetic, aggregates, comparisons and equality on doubles only.
+    let ieee: Bool
     /// Depth and tick counters behind a pointer: no exclusivity checks on the hot path.
     private let counters: UnsafeMutablePointer<(depth: Int, ticks: Int)>
     var depth: Int {
@@ -44,7 +46,11 @@ final class Evaluator {
         counters.deallocate()
     }
 
-    init(functions: FunctionTable, maxDepth: Int, deadline: ContinuousClock.Instant?, stackFloor: UInt, timestamp: Double) {
+    init(
+        functions: FunctionTable, maxDepth: Int, deadline: ContinuousClock.Instant?, stackFloor: UInt, timestamp: Double,
+        ieee: Bool
+    ) {
+        self.ieee = ieee
         self.functions = functions
         self.maxDepth = maxDepth
         self.deadline = deadline
@@ -631,28 +637,29 @@ final class Evaluator {
         do throws(ExpressionError) {
             switch node.binop {
             case .add, .sub, .mul, .div, .mod:
-                return try Evaluator.arithmetic(node.binop, lhs, rhs)
+                return try Evaluator.arithmetic(node.binop, lhs, rhs, ieee: ieee)
             case .eq:
                 guard let lhs, let rhs else { return .bool(false) }
-                return .bool(try Evaluator.deepEqual(lhs, rhs))
+                return .bool(try Evaluator.deepEqual(lhs, rhs, ieee: ieee))
             case .ne:
                 guard let lhs, let rhs else { return .bool(false) }
-                return .bool(!(try Evaluator.deepEqual(lhs, rhs)))
+                return .bool(!(try Evaluator.deepEqual(lhs, rhs, ieee: ieee)))
             case .lt, .le, .gt, .ge:
-                return try Evaluator.compare(node.binop, lhs, rhs)
+                return try Evaluator.compare(node.binop, lhs, rhs, ieee: ieee)
             case .concat:
-                let l = try lhs.map { v throws(ExpressionError) in try Functions.string(v) } ?? ""
-                let r = try rhs.map { v throws(ExpressionError) in try Functions.string(v) } ?? ""
+                let ieee = self.ieee
+                let l = try lhs.map { v throws(ExpressionError) in try Functions.string(v, ieee: ieee) } ?? ""
+                let r = try rhs.map { v throws(ExpressionError) in try Functions.string(v, ieee: ieee) } ?? ""
                 return .string(l + r)
             case .range:
-                return try Evaluator.range(lhs, rhs)
+                return try Evaluator.range(lhs, rhs, ieee: ieee)
             case .inOp:
                 guard let lhs, let rhs else { return .bool(false) }
                 if rhs.isArray {
-                    for i in 0..<rhs.count where Evaluator.strictEqual(rhs.element(i), lhs) { return .bool(true) }
+                    for i in 0..<rhs.count where Evaluator.strictEqual(rhs.element(i), lhs, ieee: ieee) { return .bool(true) }
                     return .bool(false)
                 }
-                return .bool(Evaluator.strictEqual(rhs, lhs))
+                return .bool(Evaluator.strictEqual(rhs, lhs, ieee: ieee))
             default:
                 return nil
             }
@@ -661,7 +668,7 @@ final class Evaluator {
         }
     }
 
-    static func arithmetic(_ op: BinaryOp, _ lhs: Value?, _ rhs: Value?) throws(ExpressionError) -> Value? {
+    static func arithmetic(_ op: BinaryOp, _ lhs: Value?, _ rhs: Value?, ieee: Bool) throws(ExpressionError) -> Value? {
         var l: Num? = nil
         var r: Num? = nil
         if let lhs {
@@ -676,6 +683,16 @@ final class Evaluator {
         }
         guard let a = l, let b = r else { return nil }
         let result: Num
+        if ieee {
+            switch op {
+            case .add: result = Num(double: a.d + b.d)
+            case .sub: result = Num(double: a.d - b.d)
+            case .mul: result = Num(double: a.d * b.d)
+            case .div: result = Num(double: a.d / b.d)
+            default: result = Num(double: a.d.truncatingRemainder(dividingBy: b.d))
+            }
+            return .number(result)
+        }
         switch op {
         case .add: result = a + b
         case .sub: result = a - b
@@ -687,7 +704,7 @@ final class Evaluator {
         return .number(result)
     }
 
-    static func compare(_ op: BinaryOp, _ lhs: Value?, _ rhs: Value?) throws(ExpressionError) -> Value? {
+    static func compare(_ op: BinaryOp, _ lhs: Value?, _ rhs: Value?, ieee: Bool) throws(ExpressionError) -> Value? {
         func comparable(_ v: Value?) -> Bool {
             switch v {
             case nil, .string?, .number?: return true
@@ -702,7 +719,7 @@ final class Evaluator {
         let c: Int
         switch (lhs, rhs) {
         case (.number(let a), .number(let b)):
-            c = Num.compare(a, b)
+            c = Num.compare(a, b, ieee: ieee)
         case (.string(let a), .string(let b)):
             c = Evaluator.compareStrings(a, b)
         default:
@@ -734,15 +751,15 @@ final class Evaluator {
         }
     }
 
-    static func range(_ lhs: Value?, _ rhs: Value?) throws(ExpressionError) -> Value? {
+    static func range(_ lhs: Value?, _ rhs: Value?, ieee: Bool) throws(ExpressionError) -> Value? {
         var lo: Int? = nil
         var hi: Int? = nil
         if let lhs {
-            guard case .number(let n) = lhs, n.isInteger, n.d.magnitude < 9e15 else { throw ExpressionError.make("T2003", value: lhs) }
+            guard case .number(let n) = lhs, n.isInteger(ieee: ieee), n.d.magnitude < 9e15 else { throw ExpressionError.make("T2003", value: lhs) }
             lo = Int(n.d)
         }
         if let rhs {
-            guard case .number(let n) = rhs, n.isInteger, n.d.magnitude < 9e15 else { throw ExpressionError.make("T2004", value: rhs) }
+            guard case .number(let n) = rhs, n.isInteger(ieee: ieee), n.d.magnitude < 9e15 else { throw ExpressionError.make("T2004", value: rhs) }
             hi = Int(n.d)
         }
         guard let lo, let hi else { return nil }
@@ -1117,7 +1134,7 @@ final class Evaluator {
             }
             switch (aa, bb) {
             case (.number(let x), .number(let y)):
-                comp = Num.compare(x, y)
+                comp = Num.compare(x, y, ieee: ieee)
             case (.string(let x), .string(let y)):
                 comp = Evaluator.compareStrings(x, y)
             default:
@@ -1136,7 +1153,7 @@ final class Evaluator {
     func evalSortValues(_ node: Node, _ input: [Value], _ frame: Frame) throws(ExpressionError) -> Value {
         if input.count <= 1 { return .array(JArray.sequence(input)) }
         let keys = try sortKeys(node, input.map { ($0, frame) })
-        if node.terms.count == 1, let order = Evaluator.sortSingleKey(keys, descending: node.terms[0].descending) {
+        if node.terms.count == 1, let order = Evaluator.sortSingleKey(keys, descending: node.terms[0].descending, ieee: ieee) {
             return .array(JArray.sequence(order.map { input[$0] }))
         }
         let order = try Functions.mergeSortIndices(input.count) { (i: Int, j: Int) throws(ExpressionError) -> Bool in
@@ -1147,7 +1164,7 @@ final class Evaluator {
 
     /// Order-by on one term whose keys are all numbers or all strings (no undefined): the same
     /// stable order as the general comparison, without its per-comparison checks.
-    static func sortSingleKey(_ keys: [Value?], descending: Bool) -> [Int]? {
+    static func sortSingleKey(_ keys: [Value?], descending: Bool, ieee: Bool) -> [Int]? {
         var nums: [Num] = []
         var strs: [String] = []
         nums.reserveCapacity(keys.count)
@@ -1165,7 +1182,7 @@ final class Evaluator {
         }
         let order: [Int]
         if !nums.isEmpty {
-            let allDouble = nums.allSatisfy { !$0.isExact }
+            let allDouble = ieee || nums.allSatisfy { !$0.isExact }
             order = try! Functions.mergeSortIndices(keys.count) { (i: Int, j: Int) throws(ExpressionError) -> Bool in
                 let c = allDouble ? (nums[i].d < nums[j].d ? -1 : (nums[i].d > nums[j].d ? 1 : 0)) : Num.compare(nums[i], nums[j])
                 return descending ? c < 0 : c > 0
@@ -1268,11 +1285,11 @@ final class Evaluator {
     }
 
     /// JavaScript `===` on values (objects by identity).
-    static func strictEqual(_ a: Value, _ b: Value) -> Bool {
+    static func strictEqual(_ a: Value, _ b: Value, ieee: Bool) -> Bool {
         switch (a, b) {
         case (.null, .null): return true
         case (.bool(let x), .bool(let y)): return x == y
-        case (.number(let x), .number(let y)): return Num.equal(x, y)
+        case (.number(let x), .number(let y)): return Num.equal(x, y, ieee: ieee)
         case (.string(let x), .string(let y)): return x.utf8.elementsEqual(y.utf8)
         case (.array(let x), .array(let y)): return x === y
         case (.object(let x), .object(let y)): return x === y
@@ -1282,11 +1299,11 @@ final class Evaluator {
     }
 
     /// Deep equality (`=`): arrays element-wise, objects by members in any order.
-    static func deepEqual(_ a: Value, _ b: Value) throws(ExpressionError) -> Bool {
+    static func deepEqual(_ a: Value, _ b: Value, ieee: Bool) throws(ExpressionError) -> Bool {
         switch (a, b) {
         case (.null, .null): return true
         case (.bool(let x), .bool(let y)): return x == y
-        case (.number(let x), .number(let y)): return Num.equal(x, y)
+        case (.number(let x), .number(let y)): return Num.equal(x, y, ieee: ieee)
         case (.string(let x), .string(let y)): return x.utf8.elementsEqual(y.utf8)
         case (.function(let x), .function(let y)): return x === y
         default: break
@@ -1295,7 +1312,7 @@ final class Evaluator {
             try StackGuard.check()
             let n = a.count
             if n != b.count { return false }
-            for i in 0..<n where !(try deepEqual(a.element(i), b.element(i))) { return false }
+            for i in 0..<n where !(try deepEqual(a.element(i), b.element(i), ieee: ieee)) { return false }
             return true
         }
         if a.isObject && b.isObject {
@@ -1303,7 +1320,7 @@ final class Evaluator {
             if a.objectCount != b.objectCount { return false }
             for k in a.objectKeys {
                 guard let bv = b.member(k), let av = a.member(k) else { return false }
-                if !(try deepEqual(av, bv)) { return false }
+                if !(try deepEqual(av, bv, ieee: ieee)) { return false }
             }
             return true
         }

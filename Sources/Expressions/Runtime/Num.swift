@@ -266,6 +266,57 @@ struct Num: Sendable {
         return d.isFinite && d == d.rounded(.towardZero)
     }
 
+    // MARK: - Mode-aware operations (NumberMode.ieee: the double alone, as jsonata-js)
+
+    /// `compare` on the doubles alone in IEEE mode.
+    @inline(__always) static func compare(_ a: Num, _ b: Num, ieee: Bool) -> Int {
+        if ieee { return a.d < b.d ? -1 : (a.d > b.d ? 1 : 0) }
+        return compare(a, b)
+    }
+
+    /// `equal` on the doubles alone in IEEE mode.
+    @inline(__always) static func equal(_ a: Num, _ b: Num, ieee: Bool) -> Bool {
+        if ieee { return a.d == b.d }
+        return equal(a, b)
+    }
+
+    @inline(__always) func isInteger(ieee: Bool) -> Bool {
+        if ieee { return d.isFinite && d == d.rounded(.towardZero) }
+        return isInteger
+    }
+
+    /// jsonata-js's `$round` on the double: shift the decimal point in the number's shortest
+    /// text, `Math.round`, back to even on an exact half, shift back.
+    func roundIEEE(_ precision: Int) -> Num {
+        var arg = d
+        if precision != 0 { arg = Num.shiftingDecimalPoint(arg, by: precision) }
+        // Math.round: the nearest integer, halves toward +∞.
+        let down = arg.rounded(.down)
+        var result = arg - down >= 0.5 ? down + 1 : down
+        if !arg.isFinite { result = arg }
+        let diff = result - arg
+        if Swift.abs(diff) == 0.5 && Swift.abs(result.truncatingRemainder(dividingBy: 2)) == 1 {
+            result -= 1
+        }
+        if precision != 0 { result = Num.shiftingDecimalPoint(result, by: -precision) }
+        if result == 0 { result = 0 }  // no -0
+        return Num(double: result)
+    }
+
+    /// `+(mantissa + 'e' + (exponent + k))` on JavaScript's text of `x`: `x × 10^k` read from
+    /// decimal text, so no binary rounding from a multiplication.
+    static func shiftingDecimalPoint(_ x: Double, by k: Int) -> Double {
+        guard x.isFinite else { return .nan }
+        let text = shortestText(x)
+        var mantissa = Substring(text)
+        var exponent = 0
+        if let i = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            mantissa = text[..<i]
+            exponent = Int(text[text.index(after: i)...]) ?? 0
+        }
+        return Double("\(mantissa)e\(exponent + k)") ?? .nan
+    }
+
     /// The exact decimal digits and exponent, from the exact value or the double's shortest text.
     var decimalParts: (m: Int64, e: Int)? {
         if isExact { return (m, Int(e)) }

@@ -156,21 +156,26 @@ enum Value {
     }
 
     /// Converts to the JSON model; functions are left out of objects and become `null` in
-    /// arrays (as `JSON.stringify` does).
-    func toJSON() throws(ExpressionError) -> JSONValue? {
+    /// arrays (as `JSON.stringify` does). With `ieee`, every number becomes its double, those
+    /// of the input too (see ``Value/ieeeJSON(_:)``).
+    func toJSON(ieee: Bool) throws(ExpressionError) -> JSONValue? {
         switch self {
         case .null: return .null
         case .bool(let b): return .bool(b)
-        case .number(let n): return .number(n.jsonNumber)
+        case .number(let n): return .number(ieee ? JSONNumber(n.d) : n.jsonNumber)
         case .string(let s): return .string(s)
-        case .jarray(let a): return .array(a)
-        case .jobject(let o): return .object(o)
+        case .jarray(let a):
+            if ieee, let changed = try Value.ieeeJSON(.array(a)) { return changed }
+            return .array(a)
+        case .jobject(let o):
+            if ieee, let changed = try Value.ieeeJSON(.object(o)) { return changed }
+            return .object(o)
         case .function, .tuples: return nil
         case .array(let a):
             try StackGuard.check()
             var out: [JSONValue] = []
             out.reserveCapacity(a.items.count)
-            for v in a.items { out.append(try v.toJSON() ?? .null) }
+            for v in a.items { out.append(try v.toJSON(ieee: ieee) ?? .null) }
             return .array(out)
         case .object(let o):
             try StackGuard.check()
@@ -179,18 +184,52 @@ enum Value {
             let ov = o.values
             var dropped = false
             for v in ov {
-                if let j = try v.toJSON() { values.append(j) } else { dropped = true }
+                if let j = try v.toJSON(ieee: ieee) { values.append(j) } else { dropped = true }
             }
             if !dropped { return .object(JSONObject(uniqueKeys: o.keys, values: values)) }
             var keys: [String] = []
             values = []
             for i in 0..<ov.count {
-                if let j = try ov[i].toJSON() {
+                if let j = try ov[i].toJSON(ieee: ieee) {
                     keys.append(o.keys[i])
                     values.append(j)
                 }
             }
             return .object(JSONObject(uniqueKeys: keys, values: values))
+        }
+    }
+
+    /// A part of the input as IEEE mode returns it: each number as its double, written as the
+    /// shortest text that reads back as that double (what JavaScript prints), so `1.10` leaves as
+    /// `1.1` and `0.1000000000000000055` as `0.1`. Nil when nothing changes: a number with at
+    /// most 15 significant digits already is that text (trailing zeros aside, which
+    /// `JSONNumber` drops when it writes).
+    static func ieeeJSON(_ j: JSONValue) throws(ExpressionError) -> JSONValue? {
+        switch j {
+        case .number(let n):
+            let x = Num(n)
+            if x.isExact && x.m.magnitude < 1_000_000_000_000_000 { return nil }
+            return .number(JSONNumber(n.double))
+        case .array(let a):
+            try StackGuard.check()
+            var out: [JSONValue]? = nil
+            for i in 0..<a.count {
+                guard let changed = try ieeeJSON(a[i]) else { continue }
+                if out == nil { out = a }
+                out![i] = changed
+            }
+            return out.map { .array($0) }
+        case .object(let o):
+            try StackGuard.check()
+            var values: [JSONValue]? = nil
+            for i in 0..<o.count {
+                guard let changed = try ieeeJSON(o.value(at: i)) else { continue }
+                if values == nil { values = o.values }
+                values![i] = changed
+            }
+            return values.map { .object(JSONObject(uniqueKeys: o.keys, values: $0)) }
+        case .null, .bool, .string:
+            return nil
         }
     }
 }

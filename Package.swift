@@ -45,6 +45,7 @@ let package = Package(
         .executableTarget(name: "xeroflow", dependencies: ["CLI"]),
         // Runs the official conformance suites in ../shared/conformance (used by .ci/run).
         .executableTarget(name: "ConformanceRunner", dependencies: ["JSONModel", "JSONSchema", "Expressions"]),
+        .executableTarget(name: "ExpressionBench", dependencies: ["Expressions", "JSONModel"], path: "bench/jsonata/swift"),
 
         .testTarget(name: "JSONModelTests", dependencies: ["JSONModel"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "JSONModel"]),

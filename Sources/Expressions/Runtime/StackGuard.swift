@@ -9,6 +9,8 @@ import Darwin
 /// Keeps deep evaluation from overflowing the thread's stack: the evaluator checks the stack
 /// pointer against a floor and stops with `U1001` before the stack runs out; work that ran out
 /// on a small stack (a secondary thread's 512 KB) is run again on a thread with a large one.
+import StackSupport
+
 enum StackGuard {
     /// Space kept free below the floor for the frames between two checks.
     static let margin: UInt = 192 * 1024
@@ -107,33 +109,11 @@ enum StackGuard {
     }
 
     /// The lowest usable address of the current thread's stack, or nil when unknown.
-    static func lowestAddress() -> UInt? {
-        #if os(Linux)
-        typealias GetAttr = @convention(c) (pthread_t, UnsafeMutablePointer<pthread_attr_t>) -> Int32
-        guard let symbol = dlsym(nil, "pthread_getattr_np") else { return nil }
-        let getattr = unsafeBitCast(symbol, to: GetAttr.self)
-        var attributes = pthread_attr_t()
-        guard getattr(pthread_self(), &attributes) == 0 else { return nil }
-        defer { pthread_attr_destroy(&attributes) }
-        var address: UnsafeMutableRawPointer? = nil
-        var size = 0
-        guard pthread_attr_getstack(&attributes, &address, &size) == 0, let address else { return nil }
-        return UInt(bitPattern: address)
-        #elseif canImport(Darwin)
-        let top = UInt(bitPattern: pthread_get_stackaddr_np(pthread_self()))
-        let size = UInt(pthread_get_stacksize_np(pthread_self()))
-        return top - size
-        #else
-        return nil
-        #endif
-    }
+    static func lowestAddress() -> UInt? { StackBounds.lowestAddress() }
 
     /// An address near the top of the caller's frame.
-    @inline(never)
-    static func currentAddress() -> UInt {
-        var marker: UInt8 = 0
-        return withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
-    }
+    @inline(__always)
+    static func currentAddress() -> UInt { StackBounds.currentAddress() }
 }
 
 /// Type-erased job (pthread entry points cannot be generic).

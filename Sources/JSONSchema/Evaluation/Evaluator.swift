@@ -1,3 +1,4 @@
+import StackSupport
 import Foundation
 import JSONModel
 

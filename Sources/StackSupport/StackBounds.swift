@@ -6,11 +6,12 @@ import Musl
 import Darwin
 #endif
 
-/// The current thread's stack limits, so evaluation of a deeply nested instance can stop with
-/// an error before the stack runs out (instead of crashing the process).
-enum StackBounds {
+/// The current thread's stack limits, so deep recursion (a JSON Schema evaluation of a deeply
+/// nested instance, a JSONata evaluation) can stop with an error before the stack runs out,
+/// instead of crashing the process. Shared by the JSONSchema and Expressions targets.
+public enum StackBounds {
     /// The lowest usable address of the current thread's stack, or nil when unknown.
-    static func lowestAddress() -> UInt? {
+    public static func lowestAddress() -> UInt? {
         #if os(Linux)
         // pthread_getattr_np is a GNU extension the Glibc module does not import; look it up.
         typealias GetAttr = @convention(c) (pthread_t, UnsafeMutablePointer<pthread_attr_t>) -> Int32
@@ -34,7 +35,7 @@ enum StackBounds {
 
     /// An address near the top of the caller's frame.
     @inline(never)
-    static func currentAddress() -> UInt {
+    public static func currentAddress() -> UInt {
         var marker: UInt8 = 0
         return withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
     }

@@ -12,7 +12,9 @@ public enum DateTimeFormatting {
     /// - Throws: `D3131`–`D3135` for a malformed picture, `D3130` for an unsupported numbering,
     ///   `D3137` when `millis` is not finite or beyond ±8.64e15 (JavaScript's date range).
     public static func format(millis: Double, picture: String?, timezone: String?) throws(FormattingError) -> String {
-        let spec = try picture.map { p throws(FormattingError) in try DateTimePicture(p) } ?? DateTimePicture.iso8601
+        let spec = try picture.map { p throws(FormattingError) in
+            try pictures.value(for: p) { () throws(FormattingError) in try DateTimePicture(p) }
+        } ?? DateTimePicture.iso8601
         let offset = TimezoneOffset(timezone)
         let shifted = (millis + Double(offset.totalMinutes) * 60_000).rounded(.towardZero)
         guard shifted.isFinite, shifted.magnitude <= CivilDateTime.maxMillis else { throw .timestampOutOfRange }
@@ -44,8 +46,14 @@ public enum DateTimeFormatting {
     ///   for pictures that are malformed or cannot be parsed.
     public static func parse(_ string: String, picture: String?, now: Double = 0) throws(FormattingError) -> Double? {
         guard let picture else { return try ISO8601Timestamp.millis(string) }
-        return try DateTimeParser(picture: try DateTimePicture(picture)).millis(string, now: now)
+        let shared = try parsers.value(for: picture) { () throws(FormattingError) in
+            SharedParser(try DateTimeParser(picture: try DateTimePicture(picture)))
+        }
+        return try shared.parser.millis(string, now: now)
     }
+
+    private static let pictures = PictureCache<DateTimePicture>()
+    private static let parsers = PictureCache<SharedParser>()
 
     private static let months = [
         "January", "February", "March", "April", "May", "June", "July", "August", "September",

@@ -17,11 +17,11 @@ let package = Package(
         // Pure core: no dependencies beyond Foundation.
         .target(name: "Diagnostics", dependencies: ["JSONModel"]),
         .target(name: "JSONModel"),
-        .target(name: "StackSupport"),
-        .target(name: "JSONSchema", dependencies: ["JSONModel", "StackSupport"]),
+        .target(name: "RuntimeSupport"),
+        .target(name: "JSONSchema", dependencies: ["JSONModel", "RuntimeSupport"]),
         // JSONata: picture-string formatting of numbers and dates, then the language itself.
         .target(name: "ExpressionFormatting"),
-        .target(name: "Expressions", dependencies: ["JSONModel", "ExpressionFormatting", "StackSupport"]),
+        .target(name: "Expressions", dependencies: ["JSONModel", "ExpressionFormatting", "RuntimeSupport"]),
         // What pipelines add to JSONata: lookups and run context, Xero dates, Xero money.
         .target(name: "PipelineExpressions", dependencies: ["Expressions", "ExpressionFormatting", "JSONModel"]),
         .target(name: "Cron"),

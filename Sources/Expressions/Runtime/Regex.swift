@@ -1,4 +1,5 @@
 import Foundation
+import RuntimeSupport
 
 /// A regular expression literal compiled once: JavaScript syntax translated to ICU's where they
 /// differ (`\d`, `\w` are ASCII-only, `$` matches only at the very end without `m`, `[^]`).
@@ -18,61 +19,7 @@ final class CompiledRegex: @unchecked Sendable {
     }
 
     static func translate(_ source: String, multiline: Bool) -> String? {
-        let chars = Array(source.unicodeScalars)
-        var out = String.UnicodeScalarView()
-        var i = 0
-        var inClass = false
-        func append(_ s: String) { out.append(contentsOf: s.unicodeScalars) }
-        while i < chars.count {
-            let c = chars[i]
-            if c == "\\" {
-                guard i + 1 < chars.count else { return nil }
-                let e = chars[i + 1]
-                i += 2
-                switch e {
-                case "d": append(inClass ? "0-9" : "[0-9]")
-                case "D": append(inClass ? "\\D" : "[^0-9]")
-                case "w": append(inClass ? "a-zA-Z0-9_" : "[a-zA-Z0-9_]")
-                case "W": append(inClass ? "\\W" : "[^a-zA-Z0-9_]")
-                case "/": append("/")
-                default:
-                    out.append("\\")
-                    out.append(e)
-                }
-                continue
-            }
-            if inClass {
-                if c == "]" { inClass = false }
-                if c == "[" {
-                    append("\\[")
-                    i += 1
-                    continue
-                }
-                out.append(c)
-                i += 1
-                continue
-            }
-            if c == "[" {
-                if i + 2 < chars.count && chars[i + 1] == "^" && chars[i + 2] == "]" {
-                    append("[\\s\\S]")
-                    i += 3
-                    continue
-                }
-                inClass = true
-                out.append(c)
-                i += 1
-                // a ']' right after '[' or '[^' is literal in ICU but closes an empty class in JS
-                continue
-            }
-            if c == "$" && !multiline {
-                append("(?![\\s\\S])")
-                i += 1
-                continue
-            }
-            out.append(c)
-            i += 1
-        }
-        return String(out)
+        ECMARegexSyntax.translate(source, multiline: multiline)
     }
 }
 

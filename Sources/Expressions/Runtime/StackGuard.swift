@@ -9,7 +9,7 @@ import Darwin
 /// Keeps deep evaluation from overflowing the thread's stack: the evaluator checks the stack
 /// pointer against a floor and stops with `U1001` before the stack runs out; work that ran out
 /// on a small stack (a secondary thread's 512 KB) is run again on a thread with a large one.
-import StackSupport
+import RuntimeSupport
 
 enum StackGuard {
     /// Space kept free below the floor for the frames between two checks.

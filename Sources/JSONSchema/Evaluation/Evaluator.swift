@@ -1,4 +1,4 @@
-import StackSupport
+import RuntimeSupport
 import Foundation
 import JSONModel
 

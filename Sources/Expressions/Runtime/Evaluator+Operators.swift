@@ -1,0 +1,314 @@
+import Foundation
+import JSONModel
+
+extension Evaluator {
+    // MARK: - Operators
+
+    func evalBinary(_ node: Node, _ input: Value?, _ frame: Frame) throws(ExpressionError) -> Value? {
+        let lhs = try eval(node.lhs!, input, frame)
+        switch node.binop {
+        case .and:
+            if !(Evaluator.boolean(lhs) ?? false) { return .bool(false) }
+            let rhs = try eval(node.rhs!, input, frame)
+            return .bool(Evaluator.boolean(rhs) ?? false)
+        case .or:
+            if Evaluator.boolean(lhs) ?? false { return .bool(true) }
+            let rhs = try eval(node.rhs!, input, frame)
+            return .bool(Evaluator.boolean(rhs) ?? false)
+        default:
+            break
+        }
+        let rhs = try eval(node.rhs!, input, frame)
+        do throws(ExpressionError) {
+            switch node.binop {
+            case .add, .sub, .mul, .div, .mod:
+                return try Evaluator.arithmetic(node.binop, lhs, rhs, ieee: ieee)
+            case .eq:
+                guard let lhs, let rhs else { return .bool(false) }
+                return .bool(try Evaluator.deepEqual(lhs, rhs, ieee: ieee))
+            case .ne:
+                guard let lhs, let rhs else { return .bool(false) }
+                return .bool(!(try Evaluator.deepEqual(lhs, rhs, ieee: ieee)))
+            case .lt, .le, .gt, .ge:
+                return try Evaluator.compare(node.binop, lhs, rhs, ieee: ieee)
+            case .concat:
+                let ieee = self.ieee
+                let l = try lhs.map { v throws(ExpressionError) in try Functions.string(v, ieee: ieee) } ?? ""
+                let r = try rhs.map { v throws(ExpressionError) in try Functions.string(v, ieee: ieee) } ?? ""
+                return .string(l + r)
+            case .range:
+                return try Evaluator.range(lhs, rhs, ieee: ieee)
+            case .inOp:
+                guard let lhs, let rhs else { return .bool(false) }
+                if rhs.isArray {
+                    for i in 0..<rhs.count where Evaluator.strictEqual(rhs.element(i), lhs, ieee: ieee) { return .bool(true) }
+                    return .bool(false)
+                }
+                return .bool(Evaluator.strictEqual(rhs, lhs, ieee: ieee))
+            default:
+                return nil
+            }
+        } catch {
+            throw error.located(node.position, token: node.value)
+        }
+    }
+
+    static func arithmetic(_ op: BinaryOp, _ lhs: Value?, _ rhs: Value?, ieee: Bool) throws(ExpressionError) -> Value? {
+        var l: Num? = nil
+        var r: Num? = nil
+        if let lhs {
+            guard case .number(let n) = lhs else { throw ExpressionError.make("T2001", value: lhs) }
+            if !n.d.isFinite { throw ExpressionError.make("D1001", value: lhs) }
+            l = n
+        }
+        if let rhs {
+            guard case .number(let n) = rhs else { throw ExpressionError.make("T2002", value: rhs) }
+            if !n.d.isFinite { throw ExpressionError.make("D1001", value: rhs) }
+            r = n
+        }
+        guard let a = l, let b = r else { return nil }
+        let result: Num
+        if ieee {
+            switch op {
+            case .add: result = Num(double: a.d + b.d)
+            case .sub: result = Num(double: a.d - b.d)
+            case .mul: result = Num(double: a.d * b.d)
+            case .div: result = Num(double: a.d / b.d)
+            default: result = Num(double: a.d.truncatingRemainder(dividingBy: b.d))
+            }
+            return .number(result)
+        }
+        switch op {
+        case .add: result = a + b
+        case .sub: result = a - b
+        case .mul: result = a * b
+        case .div: result = Num(double: a.d / b.d)
+        default:
+            result = Num(double: a.d.truncatingRemainder(dividingBy: b.d))
+        }
+        return .number(result)
+    }
+
+    static func compare(_ op: BinaryOp, _ lhs: Value?, _ rhs: Value?, ieee: Bool) throws(ExpressionError) -> Value? {
+        func comparable(_ v: Value?) -> Bool {
+            switch v {
+            case nil, .string?, .number?: return true
+            default: return false
+            }
+        }
+        if !comparable(lhs) || !comparable(rhs) {
+            let bad = comparable(lhs) ? rhs : lhs
+            throw ExpressionError.make("T2010", value: bad)
+        }
+        guard let lhs, let rhs else { return nil }
+        let c: Int
+        switch (lhs, rhs) {
+        case (.number(let a), .number(let b)):
+            c = Num.compare(a, b, ieee: ieee)
+        case (.string(let a), .string(let b)):
+            c = Evaluator.compareStrings(a, b)
+        default:
+            throw ExpressionError.make("T2009", value: lhs, value2: rhs)
+        }
+        switch op {
+        case .lt: return .bool(c < 0)
+        case .le: return .bool(c <= 0)
+        case .gt: return .bool(c > 0)
+        default: return .bool(c >= 0)
+        }
+    }
+
+    /// Compares strings by UTF-16 code units, as JavaScript does.
+    static func compareStrings(_ a: String, _ b: String) -> Int {
+        if a == b && a.utf8.elementsEqual(b.utf8) { return 0 }
+        var ia = a.utf16.makeIterator()
+        var ib = b.utf16.makeIterator()
+        while true {
+            let ca = ia.next()
+            let cb = ib.next()
+            switch (ca, cb) {
+            case (nil, nil): return 0
+            case (nil, _): return -1
+            case (_, nil): return 1
+            case (let x?, let y?):
+                if x != y { return x < y ? -1 : 1 }
+            }
+        }
+    }
+
+    static func range(_ lhs: Value?, _ rhs: Value?, ieee: Bool) throws(ExpressionError) -> Value? {
+        var lo: Int? = nil
+        var hi: Int? = nil
+        if let lhs {
+            guard case .number(let n) = lhs, n.isInteger(ieee: ieee), n.d.magnitude < 9e15 else { throw ExpressionError.make("T2003", value: lhs) }
+            lo = Int(n.d)
+        }
+        if let rhs {
+            guard case .number(let n) = rhs, n.isInteger(ieee: ieee), n.d.magnitude < 9e15 else { throw ExpressionError.make("T2004", value: rhs) }
+            hi = Int(n.d)
+        }
+        guard let lo, let hi else { return nil }
+        if lo > hi { return nil }
+        let size = hi - lo + 1
+        if size > 10_000_000 {
+            throw ExpressionError.make("D2014", value: .int(size))
+        }
+        var items: [Value] = []
+        items.reserveCapacity(size)
+        for i in lo...hi { items.append(.number(Num(int: i))) }
+        return .array(JArray.sequence(items))
+    }
+
+    // MARK: - Unary, constructors
+
+    func evalUnary(_ node: Node, _ input: Value?, _ frame: Frame) throws(ExpressionError) -> Value? {
+        switch node.value {
+        case "-":
+            let v = try eval(node.expression!, input, frame)
+            guard let v else { return nil }
+            guard case .number(let n) = v else {
+                throw ExpressionError.make("D1002", position: node.position, token: "-", value: v)
+            }
+            return .number(-n)
+        case "[":
+            var items: [Value] = []
+            for item in node.expressions {
+                guard let value = try eval(item, input, frame) else { continue }
+                if item.kind == .unary && item.value == "[" {
+                    items.append(value)
+                } else {
+                    Evaluator.appendFlat(&items, value)
+                }
+            }
+            let result = JArray(items)
+            if node.consarray { result.cons = true }
+            return .array(result)
+        case "{":
+            if let keys = node.literalKeys {
+                switch input {
+                case .array, .jarray, .tuples:
+                    break
+                default:
+                    var values: [Value] = []
+                    values.reserveCapacity(keys.count)
+                    var i = 0
+                    while i < keys.count {
+                        guard let v = try eval(node.pairs[i].1, input, frame) else { break }
+                        values.append(v)
+                        i += 1
+                    }
+                    if i == keys.count {
+                        return .object(JObject(uniqueKeys: keys, values: values))
+                    }
+                    // some value is undefined: build member by member
+                    let result = JObject(capacity: keys.count)
+                    for k in 0..<i { result.appendNew(keys[k], values[k]) }
+                    i += 1
+                    while i < keys.count {
+                        if let v = try eval(node.pairs[i].1, input, frame) {
+                            result.appendNew(keys[i], v)
+                        }
+                        i += 1
+                    }
+                    return .object(result)
+                }
+            }
+            return try evalGroup(Group(pairs: node.pairs, position: node.position), input, frame)
+        default:
+            return nil
+        }
+    }
+
+    func evalGroup(_ group: Group, _ input: Value?, _ frame: Frame) throws(ExpressionError) -> Value? {
+        let pairs = group.pairs
+        var keys: [String] = []
+        var index: [String: Int] = [:]
+        var entries: [(items: [Value?], tuples: [Tuple], exprIndex: Int)] = []
+
+        @inline(__always) func add(_ key: String, _ pairIndex: Int, item: Value?, tuple: Tuple?) throws(ExpressionError) {
+            if let i = index[key] {
+                if entries[i].exprIndex != pairIndex {
+                    throw ExpressionError.make("D1009", position: group.position, value: .string(key))
+                }
+                if let tuple { entries[i].tuples.append(tuple) } else { entries[i].items.append(item) }
+            } else {
+                index[key] = keys.count
+                keys.append(key)
+                if let tuple {
+                    entries.append(([], [tuple], pairIndex))
+                } else {
+                    entries.append(([item], [], pairIndex))
+                }
+            }
+        }
+
+        if case .tuples(let ts)? = input {
+            let tuples = ts.tuples.isEmpty ? [Tuple(context: nil)] : ts.tuples
+            for t in tuples {
+                let env = frameFromTuple(frame, t)
+                for (pairIndex, pair) in pairs.enumerated() {
+                    let key = try eval(pair.0, t.context, env)
+                    guard let key else { continue }
+                    guard case .string(let k) = key else {
+                        throw ExpressionError.make("T1003", position: group.position, value: key)
+                    }
+                    try add(k, pairIndex, item: nil, tuple: t)
+                }
+            }
+        } else {
+            var items: [Value?]
+            if let input, input.isArray {
+                items = input.elements.map { Optional($0) }
+            } else {
+                items = [input]
+            }
+            if items.isEmpty { items = [nil] }
+            for item in items {
+                for (pairIndex, pair) in pairs.enumerated() {
+                    let key = try eval(pair.0, item, frame)
+                    guard let key else { continue }
+                    guard case .string(let k) = key else {
+                        throw ExpressionError.make("T1003", position: group.position, value: key)
+                    }
+                    try add(k, pairIndex, item: item, tuple: nil)
+                }
+            }
+        }
+        let result = JObject(capacity: keys.count)
+        for (i, key) in keys.enumerated() {
+            let entry = entries[i]
+            let value: Value?
+            if !entry.tuples.isEmpty {
+                var merged = entry.tuples[0]
+                if entry.tuples.count > 1 {
+                    for t in entry.tuples.dropFirst() {
+                        merged.context = Functions.append(merged.context, t.context)
+                        for (s, v) in t.binds {
+                            let existing = merged.get(s) ?? nil
+                            merged.set(s, Functions.append(existing, v))
+                        }
+                    }
+                }
+                let env = frameFromTuple(frame, merged)
+                value = try eval(pairs[entry.exprIndex].1, merged.context, env)
+            } else {
+                var context: Value? = entry.items[0]
+                if entry.items.count > 1 {
+                    // the same as appending the items one by one: arrays contribute their elements
+                    var all: [Value] = []
+                    all.reserveCapacity(entry.items.count)
+                    for item in entry.items {
+                        guard let item else { continue }
+                        if item.isArray { all.append(contentsOf: item.elements) } else { all.append(item) }
+                    }
+                    context = .array(JArray(all))
+                }
+                value = try eval(pairs[entry.exprIndex].1, context, frame)
+            }
+            if let value {
+                result[key] = value
+            }
+        }
+        return .object(result)
+    }
+}

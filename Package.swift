@@ -44,8 +44,10 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "xeroflow", dependencies: ["CLI"]),
-        // Runs the official conformance suites in ../shared/conformance (used by .ci/run).
-        .executableTarget(name: "ConformanceRunner", dependencies: ["JSONModel", "JSONSchema", "Expressions"]),
+        // The official conformance suites in ../shared/conformance, as a library (the runner and
+        // the tests share it) and as the runner that .ci/run calls.
+        .target(name: "Conformance", dependencies: ["JSONModel", "JSONSchema", "Expressions"]),
+        .executableTarget(name: "ConformanceRunner", dependencies: ["Conformance"]),
         .executableTarget(name: "ExpressionBench", dependencies: ["Expressions", "JSONModel"], path: "bench/jsonata/swift"),
 
         .testTarget(name: "JSONModelTests", dependencies: ["JSONModel"]),
@@ -54,6 +56,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["CLI", "JSONModel"]),
         .testTarget(name: "XeroModelTests", dependencies: ["XeroModel", "JSONModel"]),
         .testTarget(name: "CronTests", dependencies: ["Cron"]),
+        .testTarget(name: "ConformanceTests", dependencies: ["Conformance"]),
         .testTarget(name: "ExpressionFormattingTests", dependencies: ["ExpressionFormatting"]),
         .testTarget(name: "ExpressionsTests", dependencies: ["Expressions", "JSONModel"]),
         .testTarget(name: "PipelineExpressionsTests", dependencies: ["PipelineExpressions", "Expressions", "JSONModel"]),

@@ -14,7 +14,3 @@ func json(_ text: String) -> JSONValue {
 func validator(_ schema: String, formatAssertion: Bool = false) throws -> JSONSchemaValidator {
     try JSONSchemaValidator(schema: json(schema), formatAssertion: formatAssertion)
 }
-
-/// The package root: three levels up from this file (Tests/JSONSchemaTests/Support.swift).
-let packageRoot = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-let conformanceDir = packageRoot.appendingPathComponent("../shared/conformance").standardizedFileURL

@@ -10,12 +10,12 @@ import Foundation
 /// its `conformance/known-failures/*.txt` (relative to the current directory), 1 when a new
 /// failure appears in any run, 2 on a usage error. A missing conformance folder is a note and
 /// exit 0. See conformance/README.md.
-enum RunnerCommand {
+public enum RunnerCommand {
     static let suites: [any ConformanceSuite] = [JSONSchemaSuite(), JSONataSuite()]
 
     static let usage = "usage: ConformanceRunner [--suite json-schema|jsonata|all] [--conformance-dir DIR] [--known-failures-dir DIR] [--verbose]"
 
-    static func main(arguments: [String]) -> Int32 {
+    public static func main(arguments: [String]) -> Int32 {
         var selected = "all"
         var conformanceDir = "../shared/conformance"
         var knownFailuresDir = "conformance/known-failures"

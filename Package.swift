@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 // Targets are boundaries, not products: dependencies point toward the pure core
@@ -12,6 +12,12 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The sandbox's HTTP server; swift-configuration support is not needed.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Pure core: no dependencies beyond Foundation.
@@ -27,6 +33,18 @@ let package = Package(
         .target(name: "Cron"),
         .target(name: "Planner", dependencies: ["Diagnostics"]),
         .target(name: "XeroModel", dependencies: ["JSONModel"]),
+        // The local Xero: identity, Accounting API, limits, faults, persisted in SQLite.
+        .target(
+            name: "Sandbox",
+            dependencies: [
+                "JSONModel", "XeroModel",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "Spec",
             dependencies: [
@@ -40,6 +58,8 @@ let package = Package(
             name: "CLI",
             dependencies: [
                 "Diagnostics", "JSONModel", "JSONSchema", "Spec", "XeroModel", "Expressions", "PipelineExpressions",
+                "Sandbox",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -55,6 +75,7 @@ let package = Package(
         .testTarget(name: "SpecTests", dependencies: ["Spec", "Diagnostics", "JSONModel", "JSONSchema", "XeroModel", "Cron", "Planner"]),
         .testTarget(name: "CLITests", dependencies: ["CLI", "JSONModel"]),
         .testTarget(name: "XeroModelTests", dependencies: ["XeroModel", "JSONModel"]),
+        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "XeroModel", "JSONModel", "JSONSchema"]),
         .testTarget(name: "CronTests", dependencies: ["Cron"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance"]),
         .testTarget(name: "ExpressionFormattingTests", dependencies: ["ExpressionFormatting"]),

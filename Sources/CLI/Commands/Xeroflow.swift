@@ -1,7 +1,8 @@
 import ArgumentParser
 
 /// The `xeroflow` command: a declarative pipeline runner for Xero integrations.
-public struct Xeroflow: ParsableCommand {
+@available(macOS 10.15, macCatalyst 13, iOS 13, tvOS 13, watchOS 6, *)
+public struct Xeroflow: AsyncParsableCommand {
     public static let version = "0.1.0"
 
     public static let configuration = CommandConfiguration(
@@ -11,7 +12,7 @@ public struct Xeroflow: ParsableCommand {
             Exit codes: 0 ok, 1 run failed or instance invalid, 64 usage error, 78 invalid configuration.
             """,
         version: version,
-        subcommands: [ValidateCommand.self, EvalCommand.self, SchemaCommand.self]
+        subcommands: [ValidateCommand.self, EvalCommand.self, SchemaCommand.self, SandboxCommand.self]
     )
 
     public init() {}

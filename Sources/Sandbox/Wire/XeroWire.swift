@@ -1,0 +1,159 @@
+import Foundation
+import JSONModel
+
+/// How Xero writes and reads dates, amounts and identifiers on the wire.
+///
+/// Responses carry dates as `/Date(1439434356790+0000)/` (milliseconds since 1970, UTC);
+/// requests may send `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM:SS` or `/Date(ms)/` (xero-facts.md, "Lock
+/// dates, money, dates").
+enum XeroWire {
+    /// `/Date(ms+0000)/` for an instant.
+    static func date(_ date: Date) -> String {
+        let ms = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        return "/Date(\(ms)+0000)/"
+    }
+
+    /// Milliseconds since 1970 for any date form Xero accepts or writes; nil when it is none.
+    static func millis(_ text: String) -> Int64? {
+        if text.hasPrefix("/Date(") {
+            var digits = ""
+            for c in text.dropFirst(6) {
+                if c.isNumber || (c == "-" && digits.isEmpty) { digits.append(c) } else { break }
+            }
+            return Int64(digits)
+        }
+        return isoMillis(text)
+    }
+
+    /// `YYYY-MM-DD` with an optional `THH:MM:SS[.fff][Z]`, read as UTC.
+    static func isoMillis(_ text: String) -> Int64? {
+        let bytes = Array(text.utf8)
+        func number(_ from: Int, _ count: Int) -> Int? {
+            guard from + count <= bytes.count else { return nil }
+            var n = 0
+            for b in bytes[from..<(from + count)] {
+                guard b >= 48 && b <= 57 else { return nil }
+                n = n * 10 + Int(b - 48)
+            }
+            return n
+        }
+        guard bytes.count >= 10, bytes[4] == 45, bytes[7] == 45,
+              let y = number(0, 4), let m = number(5, 2), let d = number(8, 2),
+              (1...12).contains(m), (1...31).contains(d) else { return nil }
+        var seconds = 0
+        if bytes.count > 10 {
+            guard bytes[10] == 84 || bytes[10] == 32, let h = number(11, 2), bytes.count >= 16,
+                  let mi = number(14, 2) else { return nil }
+            var s = 0
+            if bytes.count >= 19, bytes[16] == 58 { s = number(17, 2) ?? 0 }
+            guard h < 24, mi < 60, s < 60 else { return nil }
+            seconds = h * 3600 + mi * 60 + s
+        }
+        guard let days = daysFromCivil(y, m, d), d <= daysInMonth(y, m) else { return nil }
+        return Int64(days * 86_400 + seconds) * 1000
+    }
+
+    /// The calendar day (UTC) of a millisecond instant, as `YYYY-MM-DD`.
+    static func day(ofMillis ms: Int64) -> String {
+        let days = Int((Double(ms) / 86_400_000).rounded(.down))
+        let (y, m, d) = civilFromDays(days)
+        return String(format: "%04d-%02d-%02d", y, m, d)
+    }
+
+    /// `30-Nov-2018`, the form of Xero's lock-date messages.
+    static func lockDateText(ofMillis ms: Int64) -> String {
+        let days = Int((Double(ms) / 86_400_000).rounded(.down))
+        let (y, m, d) = civilFromDays(days)
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        return String(format: "%02d-%@-%04d", d, months[m - 1], y)
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+    static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int? {
+        let y = m <= 2 ? y0 - 1 : y0
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (m + 9) % 12
+        let doy = (153 * mp + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    static func civilFromDays(_ z0: Int) -> (Int, Int, Int) {
+        let z = z0 + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+
+    static func daysInMonth(_ y: Int, _ m: Int) -> Int {
+        switch m {
+        case 2: return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// A new identifier, lower-case as Xero writes them.
+    static func newID<G: RandomNumberGenerator>(using generator: inout G) -> String {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        for i in 0..<16 { bytes[i] = UInt8.random(in: 0...255, using: &generator) }
+        bytes[6] = (bytes[6] & 0x0F) | 0x40
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        let hex = bytes.map { String(format: "%02x", $0) }.joined()
+        let c = Array(hex)
+        return "\(String(c[0..<8]))-\(String(c[8..<12]))-\(String(c[12..<16]))-\(String(c[16..<20]))-\(String(c[20..<32]))"
+    }
+
+    /// True for a GUID in its usual 8-4-4-4-12 hexadecimal form.
+    static func isGUID(_ text: String) -> Bool {
+        let u = Array(text.utf8)
+        guard u.count == 36 else { return false }
+        for (i, b) in u.enumerated() {
+            if i == 8 || i == 13 || i == 18 || i == 23 {
+                if b != 45 { return false }
+            } else if !((b >= 48 && b <= 57) || (b >= 97 && b <= 102) || (b >= 65 && b <= 70)) {
+                return false
+            }
+        }
+        return true
+    }
+}
+
+/// Exact amounts: Foundation's `Decimal`, rounded half away from zero as Xero rounds money.
+enum Money {
+    static func round(_ value: Decimal, _ places: Int = 2) -> Decimal {
+        var v = value
+        var r = Decimal()
+        NSDecimalRound(&r, &v, places, .plain)
+        return r
+    }
+
+    /// The decimal value of a JSON number or numeric string; nil for anything else.
+    static func decimal(_ value: JSONValue?) -> Decimal? {
+        switch value {
+        case .number(let n)?:
+            return n.decimal ?? Decimal(string: JSONNumber.shortest(n.double))
+        case .string(let s)?:
+            let t = s.trimmingCharacters(in: .whitespaces)
+            guard !t.isEmpty, t.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" || $0 == "+" }) else { return nil }
+            return Decimal(string: t, locale: Locale(identifier: "en_US_POSIX"))
+        default:
+            return nil
+        }
+    }
+
+    static func json(_ value: Decimal) -> JSONValue { .number(JSONNumber(value)) }
+
+    /// The number of decimal places a value is written with (`12.340` has 2 once normalised).
+    static func places(_ value: Decimal) -> Int {
+        let text = JSONNumber.format(value)
+        guard let dot = text.firstIndex(of: ".") else { return 0 }
+        return text.distance(from: dot, to: text.endIndex) - 1
+    }
+}

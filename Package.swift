@@ -75,7 +75,10 @@ let package = Package(
         .testTarget(name: "SpecTests", dependencies: ["Spec", "Diagnostics", "JSONModel", "JSONSchema", "XeroModel", "Cron", "Planner"]),
         .testTarget(name: "CLITests", dependencies: ["CLI", "JSONModel"]),
         .testTarget(name: "XeroModelTests", dependencies: ["XeroModel", "JSONModel"]),
-        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "XeroModel", "JSONModel", "JSONSchema"]),
+        .testTarget(
+            name: "SandboxTests",
+            dependencies: ["Sandbox", "XeroModel", "JSONModel", "JSONSchema", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .testTarget(name: "CronTests", dependencies: ["Cron"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance"]),
         .testTarget(name: "ExpressionFormattingTests", dependencies: ["ExpressionFormatting"]),

@@ -33,7 +33,7 @@ public enum SandboxServer {
 
     struct DroppedConnection: Error {}
 
-    static func makeApplication(engine: SandboxEngine, options: SandboxOptions, logger: Logger,
+    static func makeApplication(engine: SandboxEngine, options: SandboxOptions, logger: Logger, quiet: Bool = false,
                                 onReady: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
         let maxBody = options.maxBodyBytes
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
@@ -59,7 +59,8 @@ public enum SandboxServer {
             return Self.response(reply)
         }
         var appLogger = logger
-        appLogger.logLevel = .warning
+        // Stopping an in-process sandbox cancels its tasks, which the server logs as errors.
+        appLogger.logLevel = quiet ? .critical : .warning
         return Application(
             responder: responder,
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "xeroflow-sandbox"),
@@ -100,7 +101,7 @@ public enum SandboxServer {
         let engine = try SandboxEngine(options: options, clock: clock, logger: logger)
         try await engine.prepare()
         let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = makeApplication(engine: engine, options: options, logger: logger) { port in
+        let app = makeApplication(engine: engine, options: options, logger: logger, quiet: true) { port in
             continuation.yield(port)
             continuation.finish()
         }

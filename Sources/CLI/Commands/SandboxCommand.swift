@@ -65,7 +65,10 @@ struct SandboxServeCommand: AsyncParsableCommand {
 
     func validate() throws {
         if data != nil && inMemory { throw ValidationError("--data and --in-memory exclude each other") }
-        if timeScale <= 0 { throw ValidationError("--time-scale must be positive") }
+        if !timeScale.isFinite || timeScale <= 0 || timeScale > 1_000_000 { throw ValidationError("--time-scale must be a positive number up to 1000000") }
+        for spec in clients where spec.split(separator: ":", maxSplits: 1).first.map({ $0.isEmpty }) ?? true {
+            throw ValidationError("--client '\(spec)': expected ID or ID:SECRET")
+        }
         if !(0...65_535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
         if let faults {
             do { _ = try FaultPlan(parsing: faults) } catch { throw ValidationError("--faults: \(error)") }

@@ -30,8 +30,19 @@ extension SandboxEngine {
             tenant = t
         }
         guard tenants[tenant] != nil else { return .reply(.forbidden()) }
+        // An injected 429 burst is decided first: like Xero's own 429s it is not counted.
+        let plan = options.faults
+        if !plan.isEmpty, burstLeft[tenant, default: 0] > 0 || faultRNG.chance(plan.burst429) {
+            let left = burstLeft[tenant, default: 0]
+            burstLeft[tenant] = left > 0 ? left - 1 : plan.burstLength - 1
+            count("429.fault")
+            let remaining = limiter.peek(tenant, now: clock.now)
+            return .reply(tooMany("minute", sandboxSeconds: 1, headers: [
+                ("X-DayLimit-Remaining", String(remaining.day)), ("X-MinLimit-Remaining", "0"), ("X-AppMinLimit-Remaining", String(remaining.app)),
+            ]))
+        }
         let decision = limiter.admit(tenant, now: clock.now, enforce: options.enforceLimits)
-        var headers = [
+        let headers = [
             ("X-DayLimit-Remaining", String(decision.dayRemaining)),
             ("X-MinLimit-Remaining", String(decision.minuteRemaining)),
             ("X-AppMinLimit-Remaining", String(decision.appRemaining)),
@@ -41,23 +52,13 @@ extension SandboxEngine {
             return .reply(tooMany(problem.rawValue, sandboxSeconds: decision.retryAfter, headers: headers))
         }
         // Faults, in a fixed order of draws so a seed reproduces a run.
-        let plan = options.faults
         var ticket = Ticket(tenant: tenant, token: token, delaySeconds: plan.latencySeconds, failWith: nil, drop: false, headers: headers)
         if !plan.isEmpty {
-            if burstLeft[tenant, default: 0] > 0 || faultRNG.chance(plan.burst429) {
-                let left = burstLeft[tenant, default: 0]
-                burstLeft[tenant] = left > 0 ? left - 1 : plan.burstLength - 1
-                limiter.release(tenant)
-                count("429.fault")
-                headers[1].1 = "0"
-                return .reply(tooMany("minute", sandboxSeconds: 1, headers: headers))
-            }
             if faultRNG.chance(plan.error500) { ticket.failWith = 500 }
             else if faultRNG.chance(plan.error503) { ticket.failWith = 503 }
             if faultRNG.chance(plan.slow) { ticket.delaySeconds += plan.slowSeconds }
             if faultRNG.chance(plan.drop) { ticket.drop = true }
         }
-        _ = headers
         return .proceed(ticket)
     }
 
@@ -131,9 +132,11 @@ extension SandboxEngine {
         let rest = Array(segments.dropFirst())
         switch request.method {
         case "GET":
+            guard rest.count <= 1 else { return .notFound }
             return read(tenant, collection, request, id: rest.first)
         case "PUT", "POST":
-            guard rest.count <= 1, collection.canCreate || (request.method == "POST" && collection.canUpdate) else { return .notFound }
+            // PUT is on the collection only; sub-resources (attachments, history) are not emulated.
+            guard rest.count <= (request.method == "PUT" ? 0 : 1), collection.canCreate || (request.method == "POST" && collection.canUpdate) else { return .notFound }
             if request.method == "PUT" && !collection.canCreate { return .notFound }
             return write(tenant, collection, request, pathID: rest.first)
         case "DELETE":

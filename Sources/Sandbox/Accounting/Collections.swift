@@ -23,7 +23,7 @@ struct Collection: Sendable {
 
     static let all: [Collection] = [
         Collection(name: "Accounts", object: "Account", idField: "AccountID", numberField: "Code", statusField: "Status", canCreate: true, canUpdate: true, pageSize: false, hasLines: false, dateField: nil),
-        Collection(name: "TaxRates", object: "TaxRate", idField: "TaxType", numberField: nil, statusField: "Status", canCreate: false, canUpdate: false, pageSize: false, hasLines: false, dateField: nil),
+        Collection(name: "TaxRates", object: "TaxRate", idField: "TaxType", numberField: nil, statusField: "Status", canCreate: true, canUpdate: false, pageSize: false, hasLines: false, dateField: nil),
         Collection(name: "Currencies", object: "Currency", idField: "Code", numberField: nil, statusField: nil, canCreate: false, canUpdate: false, pageSize: false, hasLines: false, dateField: nil),
         Collection(name: "BrandingThemes", object: "BrandingTheme", idField: "BrandingThemeID", numberField: nil, statusField: nil, canCreate: false, canUpdate: false, pageSize: false, hasLines: false, dateField: nil),
         Collection(name: "TrackingCategories", object: "TrackingCategory", idField: "TrackingCategoryID", numberField: nil, statusField: "Status", canCreate: false, canUpdate: false, pageSize: false, hasLines: false, dateField: nil),

@@ -44,7 +44,7 @@ extension SandboxEngine {
         var pagination: JSONValue?
         let paged = q["page"] != nil
         if let pageText = q["page"] {
-            let page = max(1, Int(pageText) ?? 1)
+            let page = min(max(1, Int(pageText) ?? 1), 1_000_000)
             var size = 100
             if collection.pageSize, let s = q["pagesize"].flatMap({ Int($0) }) { size = min(max(s, 1), 1_000) }
             let itemCount = rows.count

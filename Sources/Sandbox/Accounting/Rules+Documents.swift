@@ -53,7 +53,9 @@ extension SandboxEngine {
         // Type and direction.
         let type = doc["Type"]?.stringValue
         if let allowed = kind.typeValues {
-            if type == nil { errors.append("\(kind.noun) Type must be specified (one of \(allowed.sorted().joined(separator: ", "))).") }
+            if type == nil || !allowed.contains(type!) {
+                errors.append("\(kind.noun) Type must be one of \(allowed.sorted().joined(separator: ", ")).")
+            }
         }
         let isSales = collection.name == "PurchaseOrders" ? false
             : ["ACCREC", "ACCRECCREDIT"].contains(type ?? "") || (type ?? "").hasPrefix("RECEIVE")
@@ -67,10 +69,14 @@ extension SandboxEngine {
             if !allowed.contains(status) {
                 return Outcome(record: input, errors: ["\(kind.noun) not of valid status for modification"])
             }
-            let paid = Money.decimal(existing?["AmountPaid"]) ?? 0
-            let credited = Money.decimal(existing?["AmountCredited"]) ?? 0
-            if paid + credited > 0, input["LineItems"] != nil || status == "VOIDED" || input["Contact"] != nil {
+            if let existing, Self.allocated(existing) > 0, input["LineItems"] != nil || status == "VOIDED" || input["Contact"] != nil {
                 return Outcome(record: input, errors: ["This document cannot be edited as it has a payment or credit note allocated to it."])
+            }
+            // A posted document dated in a locked period cannot be changed at all (voided or
+            // deleted included).
+            if let existing, !["DRAFT", "DELETED", "VOIDED"].contains(oldStatus) || collection.name == "BankTransactions",
+               collection.name != "PurchaseOrders", let problem = lockDateError(tenant, date: existing["Date"]?.stringValue) {
+                return Outcome(record: input, errors: [problem])
             }
         } else if !kind.createStatuses.contains(status) {
             return Outcome(record: input, errors: ["\(kind.noun) not of valid status for creation"])
@@ -79,8 +85,10 @@ extension SandboxEngine {
 
         // Contact.
         var contactToCreate: JSONObject?
-        if !gone || existing == nil {
-            switch resolveContact(tenant, doc["Contact"]) {
+        // The contact is resolved when the request names one (or on create); an update that does
+        // not mention it keeps the stored reference and leaves the contact alone.
+        if existing == nil || input["Contact"] != nil {
+            switch resolveContact(tenant, input["Contact"] ?? doc["Contact"]) {
             case .found(let c, let updates):
                 doc["Contact"] = .object(Self.contactReference(c))
                 if !updates.isEmpty { contactToCreate = Self.merged(c, updates) }
@@ -137,8 +145,20 @@ extension SandboxEngine {
             errors.append("\(kind.noun) must have at least one line item.")
         }
         let oldLineIDs = Set((existing?["LineItems"]?.arrayValue ?? []).compactMap { $0["LineItemID"]?.stringValue })
-        let computed = computeLines(tenant, lines, amountTypes: amountTypes, sales: isSales, unitdp4: unitdp4,
-                                    requireAccount: posting || collection.name == "BankTransactions", oldLineIDs: oldLineIDs)
+        var computed = ComputedLines()
+        if gone, let existing {
+            // Voiding or deleting changes nothing else: the lines stay as they were.
+            computed.lines = (existing["LineItems"]?.arrayValue ?? []).compactMap(\.objectValue)
+            computed.subTotal = Money.decimal(existing["SubTotal"]) ?? 0
+            computed.totalTax = Money.decimal(existing["TotalTax"]) ?? 0
+        } else {
+            // Lines the request did not send keep the precision they were stored with (4 places
+            // when written with unitdp=4).
+            let keepPrecision = input["LineItems"] == nil
+            computed = computeLines(tenant, lines, amountTypes: amountTypes, sales: isSales, unitPlaces: (unitdp4 || keepPrecision) ? 4 : 2,
+                                    requireAccount: (posting && collection.name != "PurchaseOrders") || collection.name == "BankTransactions",
+                                    oldLineIDs: oldLineIDs)
+        }
         errors += computed.errors
         warnings += computed.warnings
         doc["LineItems"] = .array(computed.lines.map { .object($0) })
@@ -160,7 +180,10 @@ extension SandboxEngine {
             doc["IsDiscounted"] = .bool(computed.lines.contains { $0["DiscountRate"] != nil || $0["DiscountAmount"] != nil })
         }
         if collection.name == "CreditNotes" {
-            doc["RemainingCredit"] = Money.json(total - (Money.decimal(existing?["AppliedAmount"]) ?? 0))
+            let applied = Money.decimal(existing?["AppliedAmount"]) ?? 0
+            let refunded = Self.paymentsTotal(existing)
+            doc["AppliedAmount"] = Money.json(applied)
+            doc["RemainingCredit"] = Money.json(total - applied - refunded)
         }
 
         // Lock dates: drafts may be dated in a locked period; anything that posts may not.
@@ -191,6 +214,16 @@ extension SandboxEngine {
         if collection.name == "Invoices" || collection.name == "CreditNotes" { doc["HasErrors"] = false }
         save(tenant, collection.name, id, doc)
         return Outcome(record: doc, warnings: warnings)
+    }
+
+    /// Money already allocated to a document: payments, credit and refunds.
+    static func allocated(_ doc: JSONObject) -> Decimal {
+        (Money.decimal(doc["AmountPaid"]) ?? 0) + (Money.decimal(doc["AmountCredited"]) ?? 0)
+            + (Money.decimal(doc["AppliedAmount"]) ?? 0) + (doc["AmountPaid"] == nil ? paymentsTotal(doc) : 0)
+    }
+
+    static func paymentsTotal(_ doc: JSONObject?) -> Decimal {
+        (doc?["Payments"]?.arrayValue ?? []).reduce(Decimal(0)) { $0 + (Money.decimal($1["Amount"]) ?? 0) }
     }
 
     /// What a document keeps of its contact.
@@ -253,7 +286,7 @@ extension SandboxEngine {
         var warnings: [String] = []
     }
 
-    func computeLines(_ tenant: String, _ raw: [JSONValue], amountTypes: String, sales: Bool, unitdp4: Bool, requireAccount: Bool, oldLineIDs: Set<String>) -> ComputedLines {
+    func computeLines(_ tenant: String, _ raw: [JSONValue], amountTypes: String, sales: Bool, unitPlaces: Int, requireAccount: Bool, oldLineIDs: Set<String>) -> ComputedLines {
         var out = ComputedLines()
         let categories = table(tenant, "TrackingCategories").all
         for (index, value) in raw.enumerated() {
@@ -281,7 +314,13 @@ extension SandboxEngine {
             let given = Money.decimal(line["LineAmount"])
             if quantity == nil && unit == nil, let given { quantity = 1; unit = given }
             let q = quantity ?? 1
-            let u = Money.round(unit ?? 0, unitdp4 ? 4 : 2)
+            var derivedUnit = false
+            if unit == nil, let given, q != 0 {
+                // Quantity and line amount given: the unit amount follows from them.
+                unit = Money.round(given / q, unitPlaces)
+                derivedUnit = true
+            }
+            let u = Money.round(unit ?? 0, unitPlaces)
             var amount = q * u
             if let rate = Money.decimal(line["DiscountRate"]) {
                 amount = amount * (1 - rate / 100)
@@ -289,7 +328,8 @@ extension SandboxEngine {
                 amount -= discount
             }
             amount = Money.round(amount)
-            if let given, Money.round(given) != amount, unit != nil, line["Quantity"] != nil || line["UnitAmount"] != nil {
+            if derivedUnit, let given { amount = Money.round(given) }
+            if let given, Money.round(given) != amount, !derivedUnit {
                 out.errors.append("The line total \(Self.money(given)) does not match the expected line total \(Self.money(amount))\(label).")
             }
             line["Quantity"] = Money.json(q)
@@ -298,7 +338,11 @@ extension SandboxEngine {
             // Account and tax.
             var account: JSONObject?
             if let code = line["AccountCode"]?.stringValue {
-                if let problem = lineAccountProblem(tenant, code) {
+                if lineAccountProblem(tenant, code) != nil, !requireAccount {
+                    // On a draft Xero drops an unusable code with a warning.
+                    out.warnings.append("Account code '\(code)' has been removed as it does not match a recognised account.")
+                    line["AccountCode"] = nil
+                } else if let problem = lineAccountProblem(tenant, code) {
                     out.errors.append(problem)
                 } else {
                     account = self.account(tenant, code: code, id: nil)

@@ -9,6 +9,9 @@ extension SandboxEngine {
             guard input["Status"]?.stringValue == "DELETED", existing["Status"]?.stringValue == "AUTHORISED" else {
                 return Outcome(record: input, errors: ["Payment not of valid status for modification"])
             }
+            if let problem = lockDateError(tenant, date: existing["Date"]?.stringValue) {
+                return Outcome(record: input, errors: [problem])
+            }
             var p = existing
             p["Status"] = "DELETED"
             p["UpdatedDateUTC"] = .string(nowWire)
@@ -24,6 +27,8 @@ extension SandboxEngine {
             }
             if let cnID = p["CreditNote"]?["CreditNoteID"]?.stringValue, var cn = table(tenant, "CreditNotes")[cnID] {
                 cn["RemainingCredit"] = Money.json((Money.decimal(cn["RemainingCredit"]) ?? 0) + amount)
+                cn["Payments"] = .array((cn["Payments"]?.arrayValue ?? []).filter { $0["PaymentID"] != p["PaymentID"] })
+                cn["FullyPaidOnDate"] = nil
                 cn["Status"] = "AUTHORISED"
                 cn["UpdatedDateUTC"] = .string(nowWire)
                 save(tenant, "CreditNotes", cnID, cn)
@@ -57,7 +62,7 @@ extension SandboxEngine {
         guard let document = doc else {
             return Outcome(record: input, errors: ["The document with the supplied id was not found for this endpoint."])
         }
-        let amount = Money.decimal(input["Amount"]) ?? 0
+        let amount = Money.round(Money.decimal(input["Amount"]) ?? 0)
         if document["Status"]?.stringValue != "AUTHORISED" {
             errors.append("Payments can only be made against Authorised documents")
         }
@@ -109,6 +114,7 @@ extension SandboxEngine {
             p["CreditNote"] = ["CreditNoteID": document["CreditNoteID"] ?? .null, "CreditNoteNumber": document["CreditNoteNumber"] ?? .null, "Type": document["Type"] ?? .null]
             let remaining = outstanding - amount
             updated["RemainingCredit"] = Money.json(remaining)
+            updated["Payments"] = .array((document["Payments"]?.arrayValue ?? []) + [["PaymentID": .string(id), "Date": p["Date"]!, "Amount": Money.json(amount)]])
             if remaining == 0 { updated["Status"] = "PAID"; updated["FullyPaidOnDate"] = p["Date"] }
         }
         updated["UpdatedDateUTC"] = .string(nowWire)
@@ -128,7 +134,7 @@ extension SandboxEngine {
         if let from, let to, from["AccountID"] == to["AccountID"] {
             errors.append("The FromBankAccount and ToBankAccount must be different accounts.")
         }
-        let amount = Money.decimal(input["Amount"]) ?? 0
+        let amount = Money.round(Money.decimal(input["Amount"]) ?? 0)
         if amount <= 0 { errors.append("The Amount must be greater than zero.") }
         if t["Date"] == nil { t["Date"] = .string(todayWire) }
         if let problem = lockDateError(tenant, date: t["Date"]?.stringValue) { errors.append(problem) }

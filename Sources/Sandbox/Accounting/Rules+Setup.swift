@@ -152,3 +152,39 @@ extension SandboxEngine {
         return nil
     }
 }
+
+extension SandboxEngine {
+    /// `PUT /TaxRates`: a new rate from its components; Xero gives it a TaxType `TAX001`, `TAX002`, ….
+    func upsertTaxRate(_ tenant: String, _ input: JSONObject, _ existing: JSONObject?) -> Outcome {
+        guard existing == nil else { return Outcome(record: input, errors: ["Tax rates cannot be updated through the sandbox"]) }
+        var errors: [String] = []
+        let name = input["Name"]?.stringValue ?? ""
+        if name.isEmpty { errors.append("Name must be specified.") }
+        if table(tenant, "TaxRates").all.contains(where: { $0["Name"]?.stringValue?.lowercased() == name.lowercased() }) {
+            errors.append("A tax rate named '\(name)' already exists.")
+        }
+        let components = input["TaxComponents"]?.arrayValue ?? []
+        if components.isEmpty { errors.append("At least one TaxComponent is required.") }
+        var rate: Decimal = 0
+        for c in components {
+            guard let r = Money.decimal(c["Rate"]), r >= 0, r <= 100 else {
+                errors.append("Each TaxComponent needs a Rate between 0 and 100.")
+                continue
+            }
+            rate += r
+        }
+        guard errors.isEmpty else { return Outcome(record: input, errors: errors) }
+        var n = 1
+        while table(tenant, "TaxRates")[String(format: "TAX%03d", n)] != nil { n += 1 }
+        let type = String(format: "TAX%03d", n)
+        var row = input
+        row["TaxType"] = .string(type)
+        row["Status"] = "ACTIVE"
+        row["ReportTaxType"] = row["ReportTaxType"] ?? "OUTPUT"
+        for flag in ["CanApplyToAssets", "CanApplyToEquity", "CanApplyToExpenses", "CanApplyToLiabilities", "CanApplyToRevenue"] { row[flag] = true }
+        row["DisplayTaxRate"] = Money.json(rate)
+        row["EffectiveRate"] = Money.json(rate)
+        save(tenant, "TaxRates", type, row)
+        return Outcome(record: row)
+    }
+}

@@ -37,6 +37,11 @@ extension SandboxEngine {
         default:
             return .apiError("PostDataInvalidException", "The request body must be an object or a list", number: 17)
         }
+        // Xero's practical ceiling is about 50 elements; the sandbox refuses more than 1,000 so that
+        // one huge request cannot hold everyone else up.
+        if elements.count > Self.maxElements {
+            return .apiError("ValidationException", "A request may carry at most \(Self.maxElements) elements; this one has \(elements.count). Send batches of 50.")
+        }
         if pathID != nil && elements.count != 1 {
             return .apiError("ValidationException", "A request to a single record must carry exactly one element")
         }
@@ -116,6 +121,7 @@ extension SandboxEngine {
         case "Contacts": return upsertContact(tenant, input, existing)
         case "Items": return upsertItem(tenant, input, existing)
         case "Accounts": return upsertAccount(tenant, input, existing)
+        case "TaxRates": return upsertTaxRate(tenant, input, existing)
         case "Invoices", "CreditNotes", "PurchaseOrders", "BankTransactions":
             return upsertDocument(tenant, collection, input, existing, unitdp4: unitdp4)
         case "Payments": return upsertPayment(tenant, input, existing)
@@ -126,6 +132,8 @@ extension SandboxEngine {
     }
 
     // MARK: helpers shared by the rules
+
+    static let maxElements = 1_000
 
     var nowWire: String { XeroWire.date(clock.nowDate) }
 

@@ -41,7 +41,9 @@ extension SandboxEngine {
         case ("GET", "clock", 1):
             return .json(200, ["now": .string(XeroWire.isoUTC(clock.now)), "nowMillis": .number(JSONNumber(Int(clock.nowMillis))), "scale": .number(JSONNumber(clock.scale))])
         case ("POST", "clock", 1):
-            guard let seconds = body["advance"]?.numberValue?.double, seconds >= 0 else { return .json(400, ["error": "advance (seconds, ≥ 0) is required"]) }
+            guard let seconds = body["advance"]?.numberValue?.double, seconds >= 0, seconds <= 10 * 366 * 86_400 else {
+                return .json(400, ["error": "advance (seconds, between 0 and ten years) is required"])
+            }
             clock.advance(by: seconds)
             return .json(200, ["now": .string(XeroWire.isoUTC(clock.now))])
         case ("GET", "stats", 1):
@@ -75,7 +77,9 @@ extension SandboxEngine {
             var org = tenants[tenant]!.organisation
             for field in ["PeriodLockDate", "EndOfYearLockDate"] where body.contains(field) {
                 if let text = body[field]?.stringValue {
-                    guard let ms = XeroWire.millis(text) else { return .json(400, ["error": .string("\(field): '\(text)' is not a date")]) }
+                    guard let ms = XeroWire.millis(text), (-2_208_988_800_000...7_258_118_400_000).contains(ms) else {
+                        return .json(400, ["error": .string("\(field): '\(text)' is not a date between 1900 and 2200")])
+                    }
                     org[field] = .string("/Date(\(ms)+0000)/")
                 } else {
                     org[field] = nil

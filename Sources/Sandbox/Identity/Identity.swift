@@ -117,7 +117,7 @@ extension SandboxEngine {
         case "authorization_code":
             return exchangeCode(form, client: client, authenticated: secret != nil)
         case "refresh_token":
-            return refresh(form, client: client)
+            return refresh(form, client: client, authenticated: secret != nil)
         case "client_credentials":
             guard secret != nil, client.secret != nil else { return Self.oauthError("invalid_client") }
             let tenant = client.customConnectionTenant.flatMap { tenantID(named: $0) } ?? tenantOrder[0]
@@ -155,14 +155,19 @@ extension SandboxEngine {
         let scope = row["scope"]?.stringValue ?? ""
         let words = Set(scope.split(separator: " ").map(String.init))
         return tokenReply(client: client.id, user: Self.userID, scope: scope, event: event, tenants: nil, custom: false,
-                          refresh: words.contains("offline_access"), openID: words.contains("openid"))
+                          refresh: words.contains("offline_access"), openID: words.contains("openid"), publicClient: !authenticated)
     }
 
-    private func refresh(_ form: [String: String], client: SandboxOptions.Client) -> SandboxReply {
+    private func refresh(_ form: [String: String], client: SandboxOptions.Client, authenticated: Bool) -> SandboxReply {
         guard let token = form["refresh_token"], var row = identity["refresh"]?[token],
               row["client_id"]?.stringValue == client.id, row["revoked"] != true,
               let expires = row["expires"]?.numberValue?.double, expires > clock.now else {
             return Self.oauthError("invalid_grant")
+        }
+        // A token issued to a confidential client (one with a secret) must be refreshed by that
+        // client authenticated; a PKCE app's refreshes carry only its id.
+        if row["public"] != true, client.secret != nil, !authenticated {
+            return Self.oauthError("invalid_client")
         }
         if let rotated = row["rotated_at"]?.numberValue?.double {
             // Already rotated: usable again only within the grace period, and only while its
@@ -179,9 +184,10 @@ extension SandboxEngine {
         row["used"] = true
         let reply = tokenReply(client: client.id, user: row["user"]?.stringValue ?? Self.userID, scope: row["scope"]?.stringValue ?? "",
                                event: row["auth_event"]?.stringValue ?? "", tenants: nil, custom: false, refresh: true,
-                               openID: (row["scope"]?.stringValue ?? "").split(separator: " ").contains("openid"))
+                               openID: (row["scope"]?.stringValue ?? "").split(separator: " ").contains("openid"), publicClient: row["public"] == true)
         if case .object(let body)? = try? JSONParser.parse(bytes: reply.body), let next = body["refresh_token"]?.stringValue {
-            row["rotated_at"] = .number(JSONNumber(clock.now))
+            // The grace period runs from the first rotation; reusing the old token does not extend it.
+            if row["rotated_at"] == nil { row["rotated_at"] = .number(JSONNumber(clock.now)) }
             row["successor"] = .string(next)
         }
         saveIdentity("refresh", token, row)
@@ -225,7 +231,8 @@ extension SandboxEngine {
         return row
     }
 
-    private func tokenReply(client: String, user: String, scope: String, event: String, tenants tenantIDs: [String]?, custom: Bool, refresh: Bool, openID: Bool) -> SandboxReply {
+    private func tokenReply(client: String, user: String, scope: String, event: String, tenants tenantIDs: [String]?, custom: Bool, refresh: Bool, openID: Bool,
+                            publicClient: Bool = false) -> SandboxReply {
         let now = clock.now
         let claims: JSONValue = [
             "nbf": .number(JSONNumber(Int(now))), "exp": .number(JSONNumber(Int(now + Self.accessLifetime))),
@@ -249,7 +256,7 @@ extension SandboxEngine {
             let rt = randomToken(32)
             saveIdentity("refresh", rt, [
                 "client_id": .string(client), "user": .string(user), "scope": .string(scope), "auth_event": .string(event),
-                "expires": .number(JSONNumber(now + Self.refreshLifetime)), "used": false,
+                "expires": .number(JSONNumber(now + Self.refreshLifetime)), "used": false, "public": .bool(publicClient),
             ])
             body["refresh_token"] = .string(rt)
         }

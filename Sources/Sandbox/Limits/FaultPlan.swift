@@ -41,8 +41,8 @@ public struct FaultPlan: Sendable, Equatable {
             let kind = kv[0].lowercased()
             let parts = kv[1].split(separator: ":", maxSplits: 1).map(String.init)
             func rate() throws -> Double {
-                guard let r = Double(parts[0]), r >= 0, r <= 1 else {
-                    throw ParseError(description: "fault '\(item)': the rate '\(parts[0])' is not a probability between 0 and 1")
+                guard let first = parts.first, let r = Double(first), r >= 0, r <= 1 else {
+                    throw ParseError(description: "fault '\(item)': the rate '\(parts.first ?? "")' is not a probability between 0 and 1")
                 }
                 return r
             }
@@ -71,10 +71,12 @@ public struct FaultPlan: Sendable, Equatable {
 
     static func duration(_ text: String, item: String) throws -> Double {
         let t = text.lowercased()
-        if t.hasSuffix("ms"), let v = Double(t.dropLast(2)), v >= 0 { return v / 1000 }
-        if t.hasSuffix("s"), let v = Double(t.dropLast()), v >= 0 { return v }
-        if let v = Double(t), v >= 0 { return v }
-        throw ParseError(description: "fault '\(item)': '\(text)' is not a duration like 250ms or 2s")
+        var seconds: Double?
+        if t.hasSuffix("ms"), let v = Double(t.dropLast(2)) { seconds = v / 1000 }
+        else if t.hasSuffix("s"), let v = Double(t.dropLast()) { seconds = v }
+        else if let v = Double(t) { seconds = v }
+        if let s = seconds, s.isFinite, s >= 0, s <= 600 { return s }
+        throw ParseError(description: "fault '\(item)': '\(text)' is not a duration like 250ms or 2s (at most 600s)")
     }
 }
 

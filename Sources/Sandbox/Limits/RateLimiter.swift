@@ -67,6 +67,13 @@ struct RateLimiter {
             appRemaining: max(0, limits.perMinutePerApp - app.count))
     }
 
+    /// The remaining day and app counts, without counting a call.
+    mutating func peek(_ tenant: String, now: Double) -> (day: Int, app: Int) {
+        Self.prune(&day[tenant, default: []], before: now - 86_400)
+        Self.prune(&app, before: now - 60)
+        return (max(0, limits.perDayPerTenant - day[tenant]!.count), max(0, limits.perMinutePerApp - app.count))
+    }
+
     mutating func release(_ tenant: String) {
         inFlight[tenant] = max(0, inFlight[tenant, default: 0] - 1)
     }

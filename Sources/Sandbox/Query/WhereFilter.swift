@@ -35,6 +35,7 @@ indirect enum WhereFilter {
     private struct Parser {
         let c: [Character]
         var i = 0
+        var depth = 0
         init(_ c: [Character]) { self.c = c }
 
         mutating func skip() { while i < c.count, c[i].isWhitespace { i += 1 } }
@@ -62,6 +63,9 @@ indirect enum WhereFilter {
         }
 
         mutating func unary() throws -> WhereFilter {
+            depth += 1
+            defer { depth -= 1 }
+            guard depth < 64 else { throw ParseError(message: "the clause nests too deeply") }
             if word("NOT") { return .not(try unary()) }
             skip()
             if i < c.count, c[i] == "!", i + 1 < c.count, c[i + 1] != "=" { i += 1; return .not(try unary()) }
@@ -163,11 +167,14 @@ indirect enum WhereFilter {
                     skip()
                     let start = i
                     while i < c.count, c[i].isNumber { i += 1 }
-                    guard let n = Int(String(c[start..<i])) else { throw ParseError(message: "DateTime takes numbers") }
+                    guard i - start <= 4, let n = Int(String(c[start..<i])) else { throw ParseError(message: "DateTime takes numbers of at most 4 digits") }
                     parts.append(n)
-                } while word(",")
-                guard word(")"), parts.count >= 3, let days = XeroWire.daysFromCivil(parts[0], parts[1], parts[2]) else {
-                    throw ParseError(message: "DateTime needs year, month and day")
+                } while word(",") && parts.count < 6
+                guard word(")"), parts.count >= 3, (1...9999).contains(parts[0]), (1...12).contains(parts[1]),
+                      (1...XeroWire.daysInMonth(parts[0], parts[1])).contains(parts[2]),
+                      parts.count < 4 || parts[3] < 24, parts.count < 5 || parts[4] < 60, parts.count < 6 || parts[5] < 60,
+                      let days = XeroWire.daysFromCivil(parts[0], parts[1], parts[2]) else {
+                    throw ParseError(message: "DateTime needs a valid year, month and day (and optionally hour, minute, second)")
                 }
                 let secs = (parts.count > 3 ? parts[3] * 3600 : 0) + (parts.count > 4 ? parts[4] * 60 : 0) + (parts.count > 5 ? parts[5] : 0)
                 return .date(Int64(days * 86_400 + secs) * 1000)

@@ -19,7 +19,7 @@ public final class SandboxClock: Sendable {
     ///   - start: the sandbox's time now (default: the real time now).
     public init(scale: Double = 1, start: Date? = nil) {
         let now = Date().timeIntervalSince1970
-        state = Mutex(State(originReal: now, originSandbox: start?.timeIntervalSince1970 ?? now, scale: max(scale, 0.000_001)))
+        state = Mutex(State(originReal: now, originSandbox: start?.timeIntervalSince1970 ?? now, scale: scale.isFinite ? min(max(scale, 0.000_001), 1_000_000) : 1))
     }
 
     /// Seconds since 1970 in sandbox time.

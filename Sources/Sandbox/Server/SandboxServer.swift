@@ -52,7 +52,7 @@ public enum SandboxServer {
                 reply = r
             case .proceed(let ticket):
                 if ticket.delaySeconds > 0 {
-                    try? await Task.sleep(nanoseconds: UInt64(ticket.delaySeconds * 1_000_000_000))
+                    try? await Task.sleep(nanoseconds: UInt64(min(ticket.delaySeconds, 3_600) * 1_000_000_000))
                 }
                 reply = await engine.perform(ticket, sandboxRequest)
             }
@@ -105,13 +105,18 @@ public enum SandboxServer {
             continuation.yield(port)
             continuation.finish()
         }
-        let task = Task { try await app.run() }
+        let task = Task {
+            // If the server cannot start (the port is taken), end the wait below too.
+            defer { continuation.finish() }
+            try await app.run()
+        }
         var port: Int?
         for await p in stream { port = p }
         guard let port else {
             task.cancel()
-            _ = try? await task.value
-            throw SandboxStartError(message: "the sandbox could not listen on \(options.host):\(options.port)")
+            let reason: String
+            do { try await task.value; reason = "it stopped at once" } catch { reason = "\(error)" }
+            throw SandboxStartError(message: "the sandbox could not listen on \(options.host):\(options.port): \(reason)")
         }
         return Running(url: URL(string: "http://\(options.host):\(port)")!, port: port, engine: engine, clock: clock, task: task)
     }

@@ -33,6 +33,12 @@ enum XeroShape {
         return out
     }()
 
+    /// Members the sandbox computes, whatever the spec says of them.
+    static let computedOnly: Set<String> = [
+        "AppliedAmount", "RemainingCredit", "Allocations", "StatusAttributeString", "ValidationErrors", "Warnings",
+        "HasErrors", "HasValidationErrors", "AmountDue", "AmountPaid", "AmountCredited", "FullyPaidOnDate", "IsDiscounted",
+    ]
+
     /// An element of a request, shaped as `object`; problems come back as Xero-style messages.
     static func input(_ value: JSONValue, as object: String, errors: inout [String]) -> JSONObject {
         guard case .object(let o) = value else {
@@ -49,6 +55,10 @@ enum XeroShape {
             // Xero matches member names case-insensitively.
             guard let field = fields[key] ?? fields.values.first(where: { $0.name.lowercased() == key.lowercased() }) else { continue }
             if value.isNull { continue }
+            // Xero sets these; what a request sends for them is ignored (totals are kept only to
+            // be checked against the lines).
+            if field.isReadOnly && !["SubTotal", "TotalTax", "Total", "BankTransferID"].contains(field.name) { continue }
+            if computedOnly.contains(field.name) { continue }
             if let shaped = shapeValue(value, field, errors: &errors, depth: depth) {
                 out[field.name] = shaped
             }
@@ -102,6 +112,12 @@ enum XeroShape {
             } else if case .number = value {
             } else {
                 errors.append("'\(field.name)' must be a number")
+                return nil
+            }
+            // Xero's amounts fit in 13 digits before the point; larger values would overflow the
+            // arithmetic that follows.
+            if let d = Money.decimal(v), d.isNaN || abs(d) >= Decimal(string: "1e13")! {
+                errors.append("\(field.name) \(JSONWriter.write(v)) is too large")
                 return nil
             }
         } else if field.types.contains("boolean") {

@@ -140,9 +140,11 @@ enum Money {
         case .number(let n)?:
             return n.decimal ?? Decimal(string: JSONNumber.shortest(n.double))
         case .string(let s)?:
-            let t = s.trimmingCharacters(in: .whitespaces)
-            guard !t.isEmpty, t.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" || $0 == "+" }) else { return nil }
-            return Decimal(string: t, locale: Locale(identifier: "en_US_POSIX"))
+            // The whole text must be a number ("12.50"), not merely start with one ("12.50.3").
+            var t = s.trimmingCharacters(in: .whitespaces)
+            if t.hasPrefix("+") { t.removeFirst() }
+            guard let n = JSONNumber(literal: t) else { return nil }
+            return n.decimal ?? Decimal(string: JSONNumber.shortest(n.double))
         default:
             return nil
         }

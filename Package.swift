@@ -33,6 +33,24 @@ let package = Package(
         .target(name: "Cron"),
         .target(name: "Planner", dependencies: ["Diagnostics"]),
         .target(name: "XeroModel", dependencies: ["JSONModel"]),
+        // The one way to Xero: OAuth, pacing within Xero's limits, batching, idempotency, retries.
+        .target(
+            name: "XeroClient",
+            dependencies: [
+                "JSONModel",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // What xeroflow remembers: connections (secrets encrypted), locks; later runs and cursors.
+        .target(
+            name: "State",
+            dependencies: [
+                "XeroClient",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // The local Xero: identity, Accounting API, limits, faults, persisted in SQLite.
         .target(
             name: "Sandbox",
@@ -58,8 +76,10 @@ let package = Package(
             name: "CLI",
             dependencies: [
                 "Diagnostics", "JSONModel", "JSONSchema", "Spec", "XeroModel", "Expressions", "PipelineExpressions",
-                "Sandbox",
+                "Sandbox", "XeroClient", "State",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -80,6 +100,7 @@ let package = Package(
             dependencies: ["Sandbox", "XeroModel", "JSONModel", "JSONSchema", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "CronTests", dependencies: ["Cron"]),
+        .testTarget(name: "XeroClientTests", dependencies: ["XeroClient", "State", "Sandbox", "JSONModel"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance"]),
         .testTarget(name: "ExpressionFormattingTests", dependencies: ["ExpressionFormatting"]),
         .testTarget(name: "ExpressionsTests", dependencies: ["Expressions", "JSONModel"]),

@@ -1,0 +1,106 @@
+import Foundation
+import GRDB
+
+/// The state store: one SQLite file (`.xeroflow/state.sqlite` by default) holding what xeroflow
+/// must remember between runs. Migrations are append-only and named; a database written by a
+/// newer xeroflow (with migrations this one does not know) is refused with a clear error.
+public final class StateStore: Sendable {
+    let db: DatabasePool
+    public let path: String
+
+    public struct StoreError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// The migrations in order. Never edit or reorder one; add new ones at the end.
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1-connections") { db in
+            try db.execute(sql: """
+                CREATE TABLE connections (
+                    name TEXT PRIMARY KEY,
+                    kind TEXT NOT NULL,             -- 'oauth' or 'client_credentials'
+                    base_url TEXT,                  -- NULL for Xero itself
+                    client_id TEXT NOT NULL,
+                    tenant_id TEXT,
+                    tenant_name TEXT,
+                    scopes TEXT NOT NULL,
+                    time_scale REAL NOT NULL DEFAULT 1,
+                    secrets BLOB NOT NULL,          -- AES-256-GCM: tokens and client secret
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL
+                );
+                CREATE TABLE locks (
+                    name TEXT PRIMARY KEY,
+                    holder TEXT NOT NULL,
+                    expires_at REAL NOT NULL
+                );
+                """)
+        }
+        return m
+    }
+
+    public init(path: String) throws {
+        self.path = path
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        do {
+            db = try DatabasePool(path: path, configuration: config)
+        } catch {
+            throw StoreError(description: "cannot open the state store \(path): \(error)")
+        }
+        let migrator = Self.migrator
+        let known = Set(migrator.migrations)
+        let applied = try db.read { try migrator.appliedIdentifiers($0) }
+        let unknown = applied.subtracting(known)
+        if !unknown.isEmpty {
+            throw StoreError(description: "the state store \(path) was written by a newer xeroflow (it has migrations \(unknown.sorted().joined(separator: ", ")) this version does not know); upgrade xeroflow")
+        }
+        try migrator.migrate(db)
+    }
+
+    func write<T>(_ body: (Database) throws -> T) throws -> T { try db.write(body) }
+    func read<T>(_ body: (Database) throws -> T) throws -> T { try db.read(body) }
+
+    // MARK: locks
+
+    /// Takes a named lock for `ttl` seconds unless someone else holds a live one; true when taken.
+    public func tryLock(_ name: String, holder: String, ttl: Double) throws -> Bool {
+        let now = Date().timeIntervalSince1970
+        return try db.write { db in
+            try db.execute(sql: """
+                INSERT INTO locks (name, holder, expires_at) VALUES (?, ?, ?)
+                ON CONFLICT(name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+                WHERE locks.expires_at < ? OR locks.holder = excluded.holder
+                """, arguments: [name, holder, now + ttl, now])
+            return db.changesCount > 0
+        }
+    }
+
+    public func unlock(_ name: String, holder: String) throws {
+        try db.write { db in
+            try db.execute(sql: "DELETE FROM locks WHERE name = ? AND holder = ?", arguments: [name, holder])
+        }
+    }
+
+    /// Runs `body` holding a named lock, waiting (polling) up to `wait` seconds for it. The lock
+    /// expires after `ttl` seconds, so a holder that crashed does not block others for ever.
+    public func withLock<T: Sendable>(_ name: String, ttl: Double = 60, wait: Double = 90, _ body: @Sendable () async throws -> T) async throws -> T {
+        let holder = "\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)"
+        let deadline = Date().addingTimeInterval(wait)
+        while try !tryLock(name, holder: holder, ttl: ttl) {
+            guard Date() < deadline else { throw StoreError(description: "timed out waiting for the lock '\(name)' (another xeroflow process holds it)") }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        do {
+            let result = try await body()
+            try unlock(name, holder: holder)
+            return result
+        } catch {
+            try? unlock(name, holder: holder)
+            throw error
+        }
+    }
+}

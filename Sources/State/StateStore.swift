@@ -70,6 +70,12 @@ public final class StateStore: Sendable {
     public func tryLock(_ name: String, holder: String, ttl: Double) throws -> Bool {
         let now = Date().timeIntervalSince1970
         return try db.write { db in
+            // A holder that died (killed mid-refresh) does not keep the lock until it expires:
+            // holders are "PID-UUID", and a PID that no longer runs on this machine frees it.
+            if let current = try String.fetchOne(db, sql: "SELECT holder FROM locks WHERE name = ?", arguments: [name]),
+               let pid = Int32(current.prefix { $0 != "-" }), pid > 0, pid != getpid(), kill(pid, 0) == -1, errno == ESRCH {
+                try db.execute(sql: "DELETE FROM locks WHERE name = ?", arguments: [name])
+            }
             try db.execute(sql: """
                 INSERT INTO locks (name, holder, expires_at) VALUES (?, ?, ?)
                 ON CONFLICT(name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at

@@ -42,11 +42,14 @@ public actor RefreshingTokenSource: AccessTokenSource {
     }
 
     public func accessToken() async throws -> String {
-        if let t = cached, t.expiresAt - oauth.clock.now > leeway { return t.accessToken }
-        let stored = try await vault.load()
-        if stored.expiresAt - oauth.clock.now > leeway {
-            cached = stored
-            return stored.accessToken
+        if !forceNext {
+            if let t = cached, t.expiresAt - oauth.clock.now > leeway { return t.accessToken }
+            let stored = try await vault.load()
+            // Another process may have refreshed since we cached: take its token.
+            if stored.expiresAt - oauth.clock.now > leeway, stored.accessToken != refusedToken {
+                cached = stored
+                return stored.accessToken
+            }
         }
         let fresh = try await refreshNow()
         cached = fresh
@@ -54,20 +57,25 @@ public actor RefreshingTokenSource: AccessTokenSource {
     }
 
     public func invalidate() async {
+        refusedToken = cached?.accessToken
         cached = nil
         forceNext = true
     }
 
     private var forceNext = false
+    /// The access token the server refused: never handed out again.
+    private var refusedToken: String?
 
     private func refreshNow() async throws -> TokenSet {
         let oauth = self.oauth, vault = self.vault, connection = self.connection, leeway = self.leeway
-        let clientCredentials = usesClientCredentials, force = forceNext, hook = afterRefreshBeforeSave
+        let clientCredentials = usesClientCredentials, force = forceNext, hook = afterRefreshBeforeSave, refused = refusedToken
         forceNext = false
         return try await vault.withRefreshLock {
             // Another process may have refreshed while we waited for the lock.
             let current = try await vault.load()
-            if !force, current.expiresAt - oauth.clock.now > leeway { return current }
+            // Unless forced, or the stored token is the one refused, a valid stored token was
+            // refreshed by someone else while we waited: use it.
+            if current.expiresAt - oauth.clock.now > leeway, !force || current.accessToken != refused { return current }
             let next: TokenSet
             if clientCredentials {
                 next = try await oauth.clientCredentials(scopes: nil)

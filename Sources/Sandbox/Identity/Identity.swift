@@ -113,6 +113,7 @@ extension SandboxEngine {
         }
         guard let client = client(clientID) else { return Self.oauthError("invalid_client", status: 400) }
         if let secret, client.secret != secret { return Self.oauthError("invalid_client", status: 400) }
+        count("token.\(form["grant_type"] ?? "none")")
         switch form["grant_type"] {
         case "authorization_code":
             return exchangeCode(form, client: client, authenticated: secret != nil)

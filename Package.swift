@@ -88,6 +88,7 @@ let package = Package(
         // the tests share it) and as the runner that .ci/run calls.
         .target(name: "Conformance", dependencies: ["JSONModel", "JSONSchema", "Expressions"]),
         .executableTarget(name: "ConformanceRunner", dependencies: ["Conformance"]),
+        .executableTarget(name: "ClientBench", dependencies: ["XeroClient", "JSONModel"], path: "bench/xero-client/swift"),
         .executableTarget(name: "ExpressionBench", dependencies: ["Expressions", "JSONModel"], path: "bench/jsonata/swift"),
 
         .testTarget(name: "JSONModelTests", dependencies: ["JSONModel"]),

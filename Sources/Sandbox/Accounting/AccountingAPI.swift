@@ -165,9 +165,13 @@ extension SandboxEngine {
         let table = self.table(tenant, collection.name)
         if let row = table[key] { return row }
         let lower = key.lowercased()
-        if let row = table.all.first(where: { $0[collection.idField]?.stringValue?.lowercased() == lower }) { return row }
+        if collection.idField.hasSuffix("ID"), !XeroWire.isGUID(key) {
+            // not an id: fall through to the number
+        } else if let row = table.all.first(where: { $0[collection.idField]?.stringValue?.lowercased() == lower }) {
+            return row
+        }
         if let number = collection.numberField {
-            return table.all.first { $0[number]?.stringValue == key && !Self.isGone($0, collection) }
+            return table.lookup(number, key).first { $0[number]?.stringValue == key && !Self.isGone($0, collection) }
         }
         return nil
     }

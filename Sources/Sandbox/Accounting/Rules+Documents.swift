@@ -126,7 +126,7 @@ extension SandboxEngine {
             let number = doc[numberField]?.stringValue
             let uniqueType = collection.name == "Invoices" ? type == "ACCREC" : (collection.name == "CreditNotes" ? type == "ACCRECCREDIT" : true)
             if let number, uniqueType {
-                let clash = table(tenant, collection.name).all.contains {
+                let clash = table(tenant, collection.name).lookup(numberField, number).contains {
                     $0[numberField]?.stringValue == number && $0[collection.idField] != existing?[collection.idField]
                         && $0["Status"]?.stringValue != "DELETED" && $0["Type"]?.stringValue == type
                 }
@@ -246,17 +246,17 @@ extension SandboxEngine {
     /// (as Xero does, silently), and members beyond the identifiers update the contact.
     func resolveContact(_ tenant: String, _ value: JSONValue?) -> ContactResolution {
         guard case .object(let ref)? = value else { return .failed("A Contact must be specified for this type of transaction") }
-        let contacts = table(tenant, "Contacts").all
+        let contacts = table(tenant, "Contacts")
         var updates = ref
         for k in ["ContactID", "ContactNumber", "Name", "ContactStatus"] { updates[k] = nil }
         if let id = ref["ContactID"]?.stringValue {
-            guard let c = contacts.first(where: { $0["ContactID"]?.stringValue?.lowercased() == id.lowercased() }) else {
+            guard let c = contacts[id] else {
                 return .failed("The contact with ContactID \(id) could not be found.")
             }
             return .found(c, updates: updates)
         }
         if let number = ref["ContactNumber"]?.stringValue {
-            if let c = contacts.first(where: { $0["ContactNumber"]?.stringValue == number && $0["ContactStatus"]?.stringValue == "ACTIVE" }) {
+            if let c = contacts.lookup("ContactNumber", number).first(where: { $0["ContactNumber"]?.stringValue == number && $0["ContactStatus"]?.stringValue == "ACTIVE" }) {
                 return .found(c, updates: updates)
             }
             guard ref["Name"]?.stringValue != nil else {
@@ -272,9 +272,9 @@ extension SandboxEngine {
 
     func nextNumber(_ tenant: String, _ collection: Collection, prefix: String) -> String {
         guard let field = collection.numberField else { return "" }
-        let used = Set(table(tenant, collection.name).all.compactMap { $0[field]?.stringValue })
-        var n = table(tenant, collection.name).count + 1
-        while used.contains(prefix + String(format: "%04d", n)) { n += 1 }
+        let t = table(tenant, collection.name)
+        var n = t.count + 1
+        while !t.lookup(field, prefix + String(format: "%04d", n)).isEmpty { n += 1 }
         return prefix + String(format: "%04d", n)
     }
 
@@ -294,7 +294,7 @@ extension SandboxEngine {
             let label = raw.count > 1 ? " (line \(index + 1))" : ""
             // An item fills what the line leaves out.
             if let code = line["ItemCode"]?.stringValue {
-                if let item = table(tenant, "Items").all.first(where: { $0["Code"]?.stringValue?.lowercased() == code.lowercased() }) {
+                if let item = table(tenant, "Items").lookup("Code", code).first {
                     let details = item[sales ? "SalesDetails" : "PurchaseDetails"]?.objectValue ?? [:]
                     if line["Description"] == nil { line["Description"] = item[sales ? "Description" : "PurchaseDescription"] ?? item["Name"] }
                     if line["UnitAmount"] == nil, let p = details["UnitPrice"] { line["UnitAmount"] = p }

@@ -44,17 +44,17 @@ extension SandboxEngine {
         if case .object(let ref)? = input["Invoice"] {
             let id = ref["InvoiceID"]?.stringValue
             let number = ref["InvoiceNumber"]?.stringValue ?? input["InvoiceNumber"]?.stringValue
-            doc = table(tenant, "Invoices").all.first {
-                (id != nil && $0["InvoiceID"]?.stringValue?.lowercased() == id!.lowercased())
-                    || (id == nil && number != nil && $0["InvoiceNumber"]?.stringValue == number && $0["Status"]?.stringValue != "DELETED")
+            let invoices = table(tenant, "Invoices")
+            if let id { doc = invoices[id] } else if let number {
+                doc = invoices.lookup("InvoiceNumber", number).first { $0["InvoiceNumber"]?.stringValue == number && $0["Status"]?.stringValue != "DELETED" }
             }
         } else if case .object(let ref)? = input["CreditNote"] {
             docKind = "CreditNotes"
             let id = ref["CreditNoteID"]?.stringValue
             let number = ref["CreditNoteNumber"]?.stringValue
-            doc = table(tenant, "CreditNotes").all.first {
-                (id != nil && $0["CreditNoteID"]?.stringValue?.lowercased() == id!.lowercased())
-                    || (id == nil && number != nil && $0["CreditNoteNumber"]?.stringValue == number)
+            let notes = table(tenant, "CreditNotes")
+            if let id { doc = notes[id] } else if let number {
+                doc = notes.lookup("CreditNoteNumber", number).first { $0["CreditNoteNumber"]?.stringValue == number }
             }
         } else {
             return Outcome(record: input, errors: ["A payment must be for an Invoice or a CreditNote, given by its ID or number."])

@@ -4,10 +4,7 @@ import JSONModel
 /// Contacts, items and accounts: the records documents refer to.
 extension SandboxEngine {
     func activeContact(_ tenant: String, named name: String) -> JSONObject? {
-        let lower = name.lowercased()
-        return table(tenant, "Contacts").all.first {
-            $0["ContactStatus"]?.stringValue == "ACTIVE" && $0["Name"]?.stringValue?.lowercased() == lower
-        }
+        table(tenant, "Contacts").lookup("Name", name).first { $0["ContactStatus"]?.stringValue == "ACTIVE" }
     }
 
     func upsertContact(_ tenant: String, _ input: JSONObject, _ existing: JSONObject?) -> Outcome {
@@ -59,7 +56,7 @@ extension SandboxEngine {
         if code.isEmpty { errors.append("Item code must be specified.") }
         if code.count > 30 { errors.append("Item code must not exceed 30 characters.") }
         if let name = item["Name"]?.stringValue, name.count > 50 { errors.append("Item name must not exceed 50 characters.") }
-        if !code.isEmpty, let other = table(tenant, "Items").all.first(where: { $0["Code"]?.stringValue?.lowercased() == code.lowercased() }),
+        if !code.isEmpty, let other = table(tenant, "Items").lookup("Code", code).first,
            other["ItemID"] != existing?["ItemID"] {
             errors.append("Item code '\(code)' already exists.")
         }

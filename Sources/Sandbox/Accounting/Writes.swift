@@ -108,7 +108,7 @@ extension SandboxEngine {
             // unique, so bills are matched by id only).
             let type = input["Type"]?.stringValue
             if !(collection.name == "Invoices" && type == "ACCPAY") {
-                existing = table(tenant, collection.name).all.first {
+                existing = table(tenant, collection.name).lookup(numberField, number).first {
                     $0[numberField]?.stringValue == number && !Self.isGone($0, collection)
                         && (collection.name != "Invoices" || $0["Type"]?.stringValue == "ACCREC")
                 }
@@ -151,9 +151,9 @@ extension SandboxEngine {
     }
 
     func account(_ tenant: String, code: String?, id: String?) -> JSONObject? {
-        let accounts = table(tenant, "Accounts").all
-        if let id { return accounts.first { $0["AccountID"]?.stringValue?.lowercased() == id.lowercased() } }
-        if let code { return accounts.first { $0["Code"]?.stringValue?.lowercased() == code.lowercased() } }
+        let accounts = table(tenant, "Accounts")
+        if let id { return accounts[id] ?? accounts.all.first { $0["AccountID"]?.stringValue?.lowercased() == id.lowercased() } }
+        if let code { return accounts.lookup("Code", code).first }
         return nil
     }
 

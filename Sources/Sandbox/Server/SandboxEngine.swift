@@ -2,15 +2,33 @@ import Foundation
 import JSONModel
 import Logging
 
-/// Records of one kind for one tenant, in the order they were created.
+/// Records of one kind for one tenant, in the order they were created, with case-insensitive
+/// indexes on the fields records are looked up by (names, numbers, codes), so that a batch of
+/// writes does not scan every record once per element.
 struct RecordTable {
     private(set) var ids: [String] = []
     private(set) var rows: [String: JSONObject] = [:]
+    private var index: [String: [String: [String]]] = [:]
+    static let indexedFields = ["Name", "ContactNumber", "InvoiceNumber", "CreditNoteNumber", "PurchaseOrderNumber", "Code"]
 
-    subscript(id: String) -> JSONObject? { rows[id] }
+    subscript(id: String) -> JSONObject? { rows[id] ?? rows[id.lowercased()] }
 
     mutating func put(_ id: String, _ row: JSONObject) {
-        if rows.updateValue(row, forKey: id) == nil { ids.append(id) }
+        if let old = rows.updateValue(row, forKey: id) {
+            for f in Self.indexedFields {
+                if let v = old[f]?.stringValue?.lowercased() { index[f]?[v]?.removeAll { $0 == id } }
+            }
+        } else {
+            ids.append(id)
+        }
+        for f in Self.indexedFields {
+            if let v = row[f]?.stringValue?.lowercased() { index[f, default: [:]][v, default: []].append(id) }
+        }
+    }
+
+    /// Records whose `field` (one of ``indexedFields``) equals `value`, ignoring case.
+    func lookup(_ field: String, _ value: String) -> [JSONObject] {
+        (index[field]?[value.lowercased()] ?? []).compactMap { rows[$0] }
     }
 
     var all: [JSONObject] { ids.compactMap { rows[$0] } }

@@ -37,7 +37,7 @@ let package = Package(
         .target(
             name: "XeroClient",
             dependencies: [
-                "JSONModel",
+                "JSONModel", "XeroModel",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -12,16 +12,19 @@ public actor TenantPacer {
     public struct Limits: Sendable {
         public var concurrent = 5
         public var perMinute = 60
-        /// Extra seconds added to the minute window: the server counts a call when it arrives,
-        /// a little after it was sent.
-        public var margin = 1.0
+        /// Extra seconds added to the minute window. None is needed for correctness: a call
+        /// counts from when its answer came back, which is after Xero counted it (see
+        /// ``TenantPacer/release(_:status:headers:)``).
+        public var margin = 0.0
         public init() {}
     }
 
     let tenant: String
     let limits: Limits
     let clock: PacingClock
-    private var started: [Double] = []
+    /// Calls in the minute window: when each was answered, or (still in flight) when it started.
+    private var started: [(id: Int, at: Double)] = []
+    private var nextID = 0
     private var inFlight = 0
     private var waiters: [CheckedContinuation<Void, Never>] = []
     private var pausedUntil = 0.0
@@ -37,9 +40,9 @@ public actor TenantPacer {
         self.clock = clock
     }
 
-    /// Waits until a call may start, then counts it. Throws ``XeroError/dayLimitReached`` when
-    /// the tenant is parked for the day.
-    public func acquire() async throws {
+    /// Waits until a call may start, then counts it; give the returned ticket to ``release``.
+    /// Throws ``XeroError/dayLimitReached`` when the tenant is parked for the day.
+    public func acquire() async throws -> Int {
         while true {
             try Task.checkCancellation()
             let now = clock.now
@@ -55,30 +58,40 @@ public actor TenantPacer {
                 await withCheckedContinuation { waiters.append($0) }
                 continue
             }
-            started.removeAll { $0 <= now - 60 - limits.margin }
+            started.removeAll { $0.at <= now - 60 - limits.margin }
             if started.count >= limits.perMinute {
-                try await clock.sleep(started[started.count - limits.perMinute] + 60 + limits.margin - now)
+                let times = started.map(\.at).sorted()
+                try await clock.sleep(times[times.count - limits.perMinute] + 60 + limits.margin - now + 0.001)
                 continue
             }
-            started.append(now)
+            nextID += 1
+            started.append((nextID, now))
             inFlight += 1
             calls += 1
             if let day = dayRemaining { dayRemaining = day - 1 }
-            return
+            return nextID
         }
     }
 
-    /// Gives the slot back and learns from the response's headers.
-    public func release(status: Int?, headers: [String: String]) {
+    /// Gives the slot back and learns from the response's headers. The call now counts from
+    /// this moment, when its answer arrived: Xero counted it on arrival, earlier, so a window
+    /// measured from answers can never hold more calls than Xero's, whatever the network's delays.
+    public func release(_ ticket: Int, status: Int?, headers: [String: String]) {
         inFlight -= 1
         if !waiters.isEmpty { waiters.removeFirst().resume() }
         let now = clock.now
+        if let i = started.firstIndex(where: { $0.id == ticket }) { started[i].at = now }
         if let day = headers["x-daylimit-remaining"].flatMap(Int.init) { dayRemaining = day }
         if let minute = headers["x-minlimit-remaining"].flatMap(Int.init) {
             // Calls by others (another process on this tenant) use the same window: count them.
-            started.removeAll { $0 <= now - 60 - limits.margin }
+            started.removeAll { $0.at <= now - 60 - limits.margin }
             let ours = limits.perMinute - started.count
-            if minute < ours { started += Array(repeating: now, count: ours - minute) }
+            if minute < ours {
+                for _ in 0..<(ours - minute) {
+                    nextID += 1
+                    started.append((nextID, now))
+                }
+            }
         }
         guard status == 429 else { return }
         tooManyRequests += 1

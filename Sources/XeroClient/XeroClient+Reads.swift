@@ -145,3 +145,25 @@ extension XeroClient {
         s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
     }
 }
+
+import XeroModel
+
+extension XeroClient {
+    /// A record with every `/Date(…)/` text (at any depth) replaced by ISO 8601: `2026-11-23`
+    /// for dates, `2026-11-23T10:15:00Z` for instants. Pipelines read Xero's records this way.
+    public static func decodingDates(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .string(let s):
+            if let d = XeroDate.parse(s) { return .string(XeroDate.iso(d)) }
+            return value
+        case .array(let items):
+            return .array(items.map(decodingDates))
+        case .object(let o):
+            var out = JSONObject()
+            for (k, v) in o { out[k] = decodingDates(v) }
+            return .object(out)
+        default:
+            return value
+        }
+    }
+}

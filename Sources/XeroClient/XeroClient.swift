@@ -83,12 +83,12 @@ public struct XeroClient: Sendable {
         var lastProblem = ""
         while true {
             try Task.checkCancellation()
-            try await pacer.acquire()
+            let ticket = try await pacer.acquire()
             let token: String
             do {
                 token = try await tokens.accessToken()
             } catch {
-                await pacer.release(status: nil, headers: [:])
+                await pacer.release(ticket, status: nil, headers: [:])
                 throw error
             }
             var headers = extra
@@ -101,7 +101,7 @@ public struct XeroClient: Sendable {
             do {
                 response = try await transport.send(HTTPRequestSpec(method: method, url: url, headers: headers, body: body))
             } catch {
-                await pacer.release(status: nil, headers: [:])
+                await pacer.release(ticket, status: nil, headers: [:])
                 attempts += 1
                 lastProblem = "no answer (\(Self.describe(error)))"
                 guard attempts < options.maxAttempts else { throw XeroError.unavailable(attempts: attempts, lastProblem: lastProblem) }
@@ -109,7 +109,7 @@ public struct XeroClient: Sendable {
                 try await backoff(attempts)
                 continue
             }
-            await pacer.release(status: response.status, headers: response.headers)
+            await pacer.release(ticket, status: response.status, headers: response.headers)
             switch response.status {
             case 429:
                 if response.header("x-rate-limit-problem")?.lowercased() == "day" {

@@ -195,4 +195,18 @@ struct XeroClientTests {
         #expect(stats["token.refresh_token"] == 1)
         await rig.stop()
     }
+
+    @Test("Xero's /Date(…)/ values decode to ISO dates and instants, at any depth; other text is left alone")
+    func dates() async throws {
+        let rig = try await ClientRig.start()
+        _ = try await rig.client.write("Invoices", method: .create, records: [Self.invoice(5)])
+        let raw = try #require(try await rig.client.list("Invoices").first)
+        #expect(raw["Date"]?.stringValue?.hasPrefix("/Date(") == true)
+        let decoded = XeroClient.decodingDates(.object(raw))
+        #expect(decoded["Date"] == "2026-11-02")
+        #expect(decoded["UpdatedDateUTC"]?.stringValue?.hasSuffix("Z") == true)
+        #expect(XeroClient.decodingDates(["x": ["/Date(1419937200000+0000)/", "/Date(oops)/", "plain"]]) ==
+                ["x": ["2014-12-30T11:00:00Z", "/Date(oops)/", "plain"]])
+        await rig.stop()
+    }
 }

@@ -101,13 +101,20 @@ enum XeroWire {
 
     /// A new identifier, lower-case as Xero writes them.
     static func newID<G: RandomNumberGenerator>(using generator: inout G) -> String {
-        var bytes = [UInt8](repeating: 0, count: 16)
-        for i in 0..<16 { bytes[i] = UInt8.random(in: 0...255, using: &generator) }
-        bytes[6] = (bytes[6] & 0x0F) | 0x40
-        bytes[8] = (bytes[8] & 0x3F) | 0x80
-        let hex = bytes.map { String(format: "%02x", $0) }.joined()
-        let c = Array(hex)
-        return "\(String(c[0..<8]))-\(String(c[8..<12]))-\(String(c[12..<16]))-\(String(c[16..<20]))-\(String(c[20..<32]))"
+        var a = generator.next(), b = generator.next()
+        a = (a & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000  // version 4
+        b = (b & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000  // RFC 4122 variant
+        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        var out = [UInt8](repeating: 45, count: 36)
+        var pos = 0
+        for (word, count) in [(a, 16), (b, 16)] {
+            for i in 0..<count {
+                if pos == 8 || pos == 13 || pos == 18 || pos == 23 { pos += 1 }
+                out[pos] = hex[Int((word >> UInt64(60 - 4 * i)) & 0xF)]
+                pos += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// True for a GUID in its usual 8-4-4-4-12 hexadecimal form.

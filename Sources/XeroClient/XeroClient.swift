@@ -18,6 +18,11 @@ public struct ElementResult: Sendable {
     public var record: JSONObject
     public var errors: [String]
     public var warnings: [String]
+    /// For an accepted element: updated when a POST named the record by its Xero id, else
+    /// created. (A POST matched by number cannot tell; the runner knows from its own state.)
+    public var action: Action = .created
+
+    public enum Action: Sendable, Equatable { case created, updated }
 }
 
 /// Tuning of the client; the defaults are Xero's published limits.
@@ -213,8 +218,10 @@ public struct XeroClient: Sendable {
                 let warnings = (o["Warnings"]?.arrayValue ?? []).compactMap { $0["Message"]?.stringValue }
                 let failed = o["StatusAttributeString"]?.stringValue == "ERROR" || !errors.isEmpty
                 let idField = Self.idField(endpoint)
+                let sent = records[indices.firstIndex(of: index)!]
+                let updated = method == .createOrUpdate && sent[idField] != nil
                 return ElementResult(index: index, outcome: failed ? .rejected : .accepted(id: o[idField]?.stringValue),
-                                     record: o, errors: errors, warnings: warnings)
+                                     record: o, errors: errors, warnings: warnings, action: updated ? .updated : .created)
             }
         }
         if r.status == 400 || r.status == 413 {

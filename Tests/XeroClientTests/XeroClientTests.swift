@@ -126,6 +126,11 @@ struct XeroClientTests {
         let results = try await rig.client.write("Contacts", method: .create, records: [["Name": "Fine"], ["Name": "fine"], ["Name": "Also Fine"]])
         #expect(results.map { $0.outcome == .rejected } == [false, true, false])
         #expect(results[1].errors.first?.contains("must be unique across all active contacts") == true)
+        #expect(results[0].action == .created)
+        guard case .accepted(let id?) = results[0].outcome else { Issue.record("no id"); return }
+        let update = try await rig.client.write("Contacts", method: .createOrUpdate, records: [["ContactID": .string(id), "EmailAddress": "fine@example.com"]])
+        #expect(update[0].action == .updated)
+        #expect(update[0].record["Name"] == "Fine")
         // The same content twice gives the same idempotency key, so a retry is replayed.
         let a = XeroClient.idempotencyKey(tenant: "t", method: "PUT", path: "Contacts", body: Data("x".utf8))
         #expect(a == XeroClient.idempotencyKey(tenant: "t", method: "PUT", path: "Contacts", body: Data("x".utf8)))

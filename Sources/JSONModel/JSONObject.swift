@@ -33,7 +33,7 @@ public struct JSONObject: Sendable, Hashable, Sequence {
     }
 
     private static let empty = Storage()
-    private static let indexThreshold = 8
+    private static let indexThreshold = 12
     @usableFromInline var storage: Storage
 
     public init() {

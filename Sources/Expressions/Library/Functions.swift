@@ -177,32 +177,19 @@ enum Functions {
         return .array(JArray(items))
     }
 
-    /// A stable merge sort; `swap(a, b)` is true when `b` must come before `a`.
+    /// A stable merge sort; `swap(a, b)` is true when `b` must come before `a`. Sorts indices
+    /// in one scratch buffer (see ``mergeSortIndices(_:_:)``) instead of allocating two halves at
+    /// every level.
     static func mergeSort<T>(_ array: [T], _ swap: (T, T) throws(ExpressionError) -> Bool) throws(ExpressionError) -> [T] {
         if array.count <= 1 { return array }
-        let middle = array.count / 2
-        let left = try mergeSort(Array(array[..<middle]), swap)
-        let right = try mergeSort(Array(array[middle...]), swap)
-        var result: [T] = []
-        result.reserveCapacity(array.count)
-        var i = 0
-        var j = 0
-        while i < left.count && j < right.count {
-            if try swap(left[i], right[j]) {
-                result.append(right[j])
-                j += 1
-            } else {
-                result.append(left[i])
-                i += 1
-            }
+        let order = try array.withUnsafeBufferPointer { (items) throws(ExpressionError) -> [Int] in
+            try mergeSortIndices(items.count) { (i: Int, j: Int) throws(ExpressionError) -> Bool in try swap(items[i], items[j]) }
         }
-        if i < left.count { result.append(contentsOf: left[i...]) }
-        if j < right.count { result.append(contentsOf: right[j...]) }
-        return result
+        return order.map { array[$0] }
     }
 
-    /// The same order as ``mergeSort(_:_:)`` (the same comparisons, so the same errors),
-    /// sorting the indices `0..<count` without allocating at every level.
+    /// A stable top-down merge sort of the indices `0..<count` (left half first, merging by
+    /// `swap(a, b)`: true when `b` must come before `a`), without allocating at every level.
     static func mergeSortIndices(_ count: Int, _ swap: (Int, Int) throws(ExpressionError) -> Bool) throws(ExpressionError) -> [Int] {
         var a = Array(0..<count)
         var tmp = a

@@ -119,8 +119,25 @@ extension Evaluator {
     }
 
     /// Compares strings by UTF-16 code units, as JavaScript does.
+    ///
+    /// Compares UTF-8 bytes first: up to the first differing byte both strings hold the same
+    /// characters, and when both differing bytes are ASCII that byte decides in UTF-16 too (as
+    /// does one string ending first). Only a difference inside non-ASCII characters needs UTF-16
+    /// (UTF-8 orders supplementary characters after U+E000–U+FFFF, UTF-16 before).
     static func compareStrings(_ a: String, _ b: String) -> Int {
-        if a == b && a.utf8.elementsEqual(b.utf8) { return 0 }
+        var a = a
+        var b = b
+        let byBytes = a.withUTF8 { x in
+            b.withUTF8 { y -> Int? in
+                let n = Swift.min(x.count, y.count)
+                var i = 0
+                while i < n && x[i] == y[i] { i += 1 }
+                if i == n { return x.count == y.count ? 0 : (x.count < y.count ? -1 : 1) }
+                if x[i] < 0x80 && y[i] < 0x80 { return x[i] < y[i] ? -1 : 1 }
+                return nil
+            }
+        }
+        if let byBytes { return byBytes }
         var ia = a.utf16.makeIterator()
         var ib = b.utf16.makeIterator()
         while true {
@@ -161,6 +178,33 @@ extension Evaluator {
 
     // MARK: - Unary, constructors
 
+    /// An object built by a constructor, already in the JSON model when every member value has
+    /// its final JSON form (strings, exact numbers, booleans, null, parts of the input, objects
+    /// built this way): the result then needs no conversion when the evaluation returns, and
+    /// reads from it work as on input objects. Nil otherwise (functions, evaluator arrays,
+    /// doubles, whose JSON form would lose the difference between exact and IEEE numbers), and
+    /// in IEEE mode, whose output conversion rewrites numbers.
+    @inline(__always)
+    func plainObject(_ keys: [String], _ values: [Value]) -> JSONObject? {
+        if ieee { return nil }
+        var json: [JSONValue] = []
+        json.reserveCapacity(values.count)
+        for v in values {
+            switch v {
+            case .string(let s): json.append(.string(s))
+            case .number(let n):
+                guard n.isExact, n.d.isFinite else { return nil }
+                json.append(.number(n.jsonNumber))
+            case .bool(let b): json.append(.bool(b))
+            case .null: json.append(.null)
+            case .jobject(let o): json.append(.object(o))
+            case .jarray(let a): json.append(.array(a))
+            case .array, .object, .function, .tuples: return nil
+            }
+        }
+        return JSONObject(uniqueKeys: keys, values: json)
+    }
+
     func evalUnary(_ node: Node, _ input: Value?, _ frame: Frame) throws(ExpressionError) -> Value? {
         switch node.value {
         case "-":
@@ -191,26 +235,18 @@ extension Evaluator {
                 default:
                     var values: [Value] = []
                     values.reserveCapacity(keys.count)
-                    var i = 0
-                    while i < keys.count {
-                        guard let v = try eval(node.pairs[i].1, input, frame) else { break }
-                        values.append(v)
-                        i += 1
-                    }
-                    if i == keys.count {
-                        return .object(JObject(uniqueKeys: keys, values: values))
-                    }
-                    // some value is undefined: build member by member
-                    let result = JObject(capacity: keys.count)
-                    for k in 0..<i { result.appendNew(keys[k], values[k]) }
-                    i += 1
-                    while i < keys.count {
+                    var present: [String]? = nil  // the keys of defined members, once one is undefined
+                    for i in 0..<keys.count {
                         if let v = try eval(node.pairs[i].1, input, frame) {
-                            result.appendNew(keys[i], v)
+                            values.append(v)
+                            present?.append(keys[i])
+                        } else if present == nil {
+                            present = Array(keys[..<i])
                         }
-                        i += 1
                     }
-                    return .object(result)
+                    let names = present ?? keys
+                    if let json = plainObject(names, values) { return .jobject(json) }
+                    return .object(JObject(uniqueKeys: names, values: values))
                 }
             }
             return try evalGroup(Group(pairs: node.pairs, position: node.position), input, frame)

@@ -50,23 +50,19 @@ final class Node: @unchecked Sendable {
     let needsFrame: Bool
     let literalKeys: [String]?
 
-    /// Freezes a processed parse tree.
-    static func build(_ root: PNode) -> Node {
-        var memo: [ObjectIdentifier: Node] = [:]
-        return build(root, &memo)
-    }
-
-    private static func build(_ p: PNode, _ memo: inout [ObjectIdentifier: Node]) -> Node {
-        if let done = memo[ObjectIdentifier(p)] { return done }
-        let n = Node(p, &memo)
-        memo[ObjectIdentifier(p)] = n
+    /// Freezes a processed parse tree. A parse node reached twice (the tree can share nodes)
+    /// gives the same frozen node: each remembers its frozen form in `PNode.built`.
+    static func build(_ p: PNode) -> Node {
+        if let done = p.built { return done }
+        let n = Node(p)
+        p.built = n
         return n
     }
 
-    private init(_ p: PNode, _ memo: inout [ObjectIdentifier: Node]) {
-        func b(_ x: PNode?) -> Node? { x.map { Node.build($0, &memo) } }
+    private init(_ p: PNode) {
+        func b(_ x: PNode?) -> Node? { x.map { Node.build($0) } }
         func stages(_ s: [PStage]?) -> [Stage]? {
-            s?.map { Stage(kind: $0.kind, expr: $0.expr.map { Node.build($0, &memo) }, indexSym: $0.indexSym, position: $0.position) }
+            s?.map { Stage(kind: $0.kind, expr: $0.expr.map { Node.build($0) }, indexSym: $0.indexSym, position: $0.position) }
         }
         kind = p.kind
         value = p.value
@@ -78,10 +74,10 @@ final class Node: @unchecked Sendable {
         lhs = b(p.lhs)
         rhs = b(p.rhs)
         expression = b(p.expression)
-        expressions = p.expressions.map { Node.build($0, &memo) }
-        pairs = p.pairs.map { (Node.build($0.0, &memo), Node.build($0.1, &memo)) }
+        expressions = p.expressions.map { Node.build($0) }
+        pairs = p.pairs.map { (Node.build($0.0), Node.build($0.1)) }
         procedure = b(p.procedure)
-        arguments = p.arguments.map { Node.build($0, &memo) }
+        arguments = p.arguments.map { Node.build($0) }
         body = b(p.body)
         signature = p.signature
         thunk = p.thunk
@@ -91,11 +87,11 @@ final class Node: @unchecked Sendable {
         pattern = b(p.pattern)
         update = b(p.update)
         delete = b(p.delete)
-        steps = p.steps.map { Node.build($0, &memo) }
+        steps = p.steps.map { Node.build($0) }
         self.stages = stages(p.stages)
         predicate = stages(p.predicate)
-        group = p.group.map { g in Group(pairs: g.pairs.map { (Node.build($0.0, &memo), Node.build($0.1, &memo)) }, position: g.position) }
-        terms = p.terms.map { SortTerm(descending: $0.descending, expression: Node.build($0.expression, &memo)) }
+        group = p.group.map { g in Group(pairs: g.pairs.map { (Node.build($0.0), Node.build($0.1)) }, position: g.position) }
+        terms = p.terms.map { SortTerm(descending: $0.descending, expression: Node.build($0.expression)) }
         keepArray = p.keepArray
         consarray = p.consarray
         keepSingletonArray = p.keepSingletonArray

@@ -55,7 +55,7 @@ struct Parser {
     }
 
     private func lbp(_ n: PNode) -> Int {
-        n.kind == .op ? (Parser.bindingPowers[n.value] ?? 0) : 0
+        n.kind == .op ? n.bindingPower : 0
     }
 
     @discardableResult
@@ -84,6 +84,7 @@ struct Parser {
                 throw ExpressionError.make("S0204", position: t.start, token: t.text)
             }
             n = PNode(.op, t.text, position: t.start, end: t.end)
+            n.bindingPower = Parser.bindingPowers[t.text] ?? 0
         case .name: n = PNode(.name, t.text, position: t.start, end: t.end)
         case .variable:
             n = PNode(.variable, t.text, position: t.start, end: t.end)

@@ -26,7 +26,7 @@ struct Parser {
     }
 
     /// Parses and post-processes a whole expression.
-    static func parse(_ text: String) throws(ExpressionError) -> (Node, [ExpressionReference]) {
+    static func parse(_ text: String) throws(ExpressionError) -> (Node, [ExpressionReference], hintSlots: Int) {
         var p = Parser(text)
         try p.advance()
         let expr = try p.expression(0)
@@ -40,7 +40,8 @@ struct Parser {
         if result.kind == .parent || result.seekingParent != nil {
             throw ExpressionError.make("S0217", position: result.position, token: result.kind == .parent ? "parent" : "path")
         }
-        return (Node.build(result), p.references)
+        let built = Node.build(result)
+        return (built.node, p.references, built.hintSlots)
     }
 
     private func id(_ n: PNode) -> String {

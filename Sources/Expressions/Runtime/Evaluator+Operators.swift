@@ -178,31 +178,82 @@ extension Evaluator {
 
     // MARK: - Unary, constructors
 
-    /// An object built by a constructor, already in the JSON model when every member value has
-    /// its final JSON form (strings, exact numbers, booleans, null, parts of the input, objects
-    /// built this way): the result then needs no conversion when the evaluation returns, and
-    /// reads from it work as on input objects. Nil otherwise (functions, evaluator arrays,
-    /// doubles, whose JSON form would lose the difference between exact and IEEE numbers), and
-    /// in IEEE mode, whose output conversion rewrites numbers.
-    @inline(__always)
-    func plainObject(_ keys: [String], _ values: [Value]) -> JSONObject? {
-        if ieee { return nil }
-        var json: [JSONValue] = []
-        json.reserveCapacity(values.count)
-        for v in values {
-            switch v {
-            case .string(let s): json.append(.string(s))
-            case .number(let n):
-                guard n.isExact, n.d.isFinite else { return nil }
-                json.append(.number(n.jsonNumber))
-            case .bool(let b): json.append(.bool(b))
-            case .null: json.append(.null)
-            case .jobject(let o): json.append(.object(o))
-            case .jarray(let a): json.append(.array(a))
-            case .array, .object, .function, .tuples: return nil
+    /// `{"k": v, …}` with distinct literal keys, on one input value: the members in order,
+    /// those whose value is undefined left out.
+    ///
+    /// In exact mode the object is built in the JSON model while every value has its final JSON
+    /// form (see ``plainJSON(_:)``): the result then needs no conversion when the evaluation
+    /// returns, and reads from it work as on input objects. The first other value (a function,
+    /// a double, a flagged array) switches to an evaluator object. IEEE mode always builds
+    /// evaluator objects: its output conversion rewrites numbers.
+    func constructObject(_ node: Node, _ keys: [String], _ input: Value?, _ frame: Frame) throws(ExpressionError) -> Value {
+        var present: [String]? = nil  // the keys of defined members, once one is undefined
+        var values: [Value] = []
+        var i = 0
+        if !ieee {
+            var json: [JSONValue] = []
+            json.reserveCapacity(keys.count)
+            while i < keys.count {
+                let v = try eval(node.pairs[i].1, input, frame)
+                if let v {
+                    guard let j = Evaluator.plainJSON(v) else {
+                        values.reserveCapacity(keys.count)
+                        for j in json { values.append(Value(j)) }
+                        values.append(v)
+                        present?.append(keys[i])
+                        i += 1
+                        break
+                    }
+                    json.append(j)
+                    present?.append(keys[i])
+                } else if present == nil {
+                    present = Array(keys[..<i])
+                }
+                i += 1
             }
+            if values.isEmpty { return .jobject(JSONObject(uniqueKeys: present ?? keys, values: json)) }
+        } else {
+            values.reserveCapacity(keys.count)
         }
-        return JSONObject(uniqueKeys: keys, values: json)
+        while i < keys.count {
+            if let v = try eval(node.pairs[i].1, input, frame) {
+                values.append(v)
+                present?.append(keys[i])
+            } else if present == nil {
+                present = Array(keys[..<i])
+            }
+            i += 1
+        }
+        return .object(JObject(uniqueKeys: present ?? keys, values: values))
+    }
+
+    /// A value's JSON form when it reads back as the same value: strings, exact numbers,
+    /// booleans, null, parts of the input, objects built in the JSON model, and arrays without
+    /// any of JSONata's flags holding such values (no nested evaluator arrays). Nil otherwise
+    /// (functions, doubles, whose JSON form would turn them into exact numbers, sequences).
+    @inline(__always)
+    static func plainJSON(_ v: Value) -> JSONValue? {
+        switch v {
+        case .string(let s): return .string(s)
+        case .number(let n):
+            guard n.isExact, n.d.isFinite else { return nil }
+            return .number(n.jsonNumber)
+        case .bool(let b): return .bool(b)
+        case .null: return .null
+        case .jobject(let o): return .object(o)
+        case .jarray(let a): return .array(a)
+        case .array(let a):
+            guard !a.isSequence, !a.cons, !a.keepSingleton, !a.outerWrapper else { return nil }
+            var out: [JSONValue] = []
+            out.reserveCapacity(a.items.count)
+            for item in a.items {
+                if case .array = item { return nil }
+                guard let j = plainJSON(item) else { return nil }
+                out.append(j)
+            }
+            return .array(out)
+        case .object, .function, .tuples: return nil
+        }
     }
 
     func evalUnary(_ node: Node, _ input: Value?, _ frame: Frame) throws(ExpressionError) -> Value? {
@@ -233,20 +284,7 @@ extension Evaluator {
                 case .array, .jarray, .tuples:
                     break
                 default:
-                    var values: [Value] = []
-                    values.reserveCapacity(keys.count)
-                    var present: [String]? = nil  // the keys of defined members, once one is undefined
-                    for i in 0..<keys.count {
-                        if let v = try eval(node.pairs[i].1, input, frame) {
-                            values.append(v)
-                            present?.append(keys[i])
-                        } else if present == nil {
-                            present = Array(keys[..<i])
-                        }
-                    }
-                    let names = present ?? keys
-                    if let json = plainObject(names, values) { return .jobject(json) }
-                    return .object(JObject(uniqueKeys: names, values: values))
+                    return try constructObject(node, keys, input, frame)
                 }
             }
             return try evalGroup(Group(pairs: node.pairs, position: node.position), input, frame)

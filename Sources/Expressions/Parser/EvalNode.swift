@@ -6,6 +6,8 @@ final class Node: @unchecked Sendable {
 
     let kind: Kind
     let value: String
+    /// The first byte of `value`: for unary nodes, which one (`-`, `[` or `{`) without comparing strings.
+    let firstByte: UInt8
     let position: Int
     let literal: Value?
     let compiledRegex: CompiledRegex?
@@ -76,6 +78,7 @@ final class Node: @unchecked Sendable {
         }
         kind = p.kind
         value = p.value
+        firstByte = p.value.utf8.first ?? 0
         position = p.position
         literal = p.literal
         compiledRegex = p.compiledRegex

@@ -186,7 +186,13 @@ extension Evaluator {
     /// returns, and reads from it work as on input objects. The first other value (a function,
     /// a double, a flagged array) switches to an evaluator object. IEEE mode always builds
     /// evaluator objects: its output conversion rewrites numbers.
-    func constructObject(_ node: Node, _ keys: [String], _ input: Value?, _ frame: Frame) throws(ExpressionError) -> Value {
+    ///
+    /// With `spread`, every member is evaluated over those items instead of `input`, each on an
+    /// array of its own (an evaluation may set flags on the array it is given).
+    func constructObject(
+        _ node: Node, _ keys: [String], _ input: Value?, _ frame: Frame, spread: [Value]? = nil
+    ) throws(ExpressionError) -> Value {
+        @inline(__always) func context() -> Value? { spread.map { .array(JArray($0)) } ?? input }
         var present: [String]? = nil  // the keys of defined members, once one is undefined
         var values: [Value] = []
         var i = 0
@@ -194,7 +200,7 @@ extension Evaluator {
             var json: [JSONValue] = []
             json.reserveCapacity(keys.count)
             while i < keys.count {
-                let v = try eval(node.pairs[i].1, input, frame)
+                let v = try eval(node.pairs[i].1, context(), frame)
                 if let v {
                     guard let j = Evaluator.plainJSON(v) else {
                         values.reserveCapacity(keys.count)
@@ -216,7 +222,7 @@ extension Evaluator {
             values.reserveCapacity(keys.count)
         }
         while i < keys.count {
-            if let v = try eval(node.pairs[i].1, input, frame) {
+            if let v = try eval(node.pairs[i].1, context(), frame) {
                 values.append(v)
                 present?.append(keys[i])
             } else if present == nil {
@@ -257,19 +263,19 @@ extension Evaluator {
     }
 
     func evalUnary(_ node: Node, _ input: Value?, _ frame: Frame) throws(ExpressionError) -> Value? {
-        switch node.value {
-        case "-":
+        switch node.firstByte {
+        case UInt8(ascii: "-"):
             let v = try eval(node.expression!, input, frame)
             guard let v else { return nil }
             guard case .number(let n) = v else {
                 throw ExpressionError.make("D1002", position: node.position, token: "-", value: v)
             }
             return .number(-n)
-        case "[":
+        case UInt8(ascii: "["):
             var items: [Value] = []
             for item in node.expressions {
                 guard let value = try eval(item, input, frame) else { continue }
-                if item.kind == .unary && item.value == "[" {
+                if item.kind == .unary && item.firstByte == UInt8(ascii: "[") {
                     items.append(value)
                 } else {
                     Evaluator.appendFlat(&items, value)
@@ -278,11 +284,22 @@ extension Evaluator {
             let result = JArray(items)
             if node.consarray { result.cons = true }
             return .array(result)
-        case "{":
+        case UInt8(ascii: "{"):
             if let keys = node.literalKeys {
                 switch input {
-                case .array, .jarray, .tuples:
+                case .tuples:
                     break
+                case .array, .jarray:
+                    // Grouping the items by key puts every item under every (literal) key: each
+                    // value is evaluated once, over all the items (arrays give their elements).
+                    let items = input!.elements
+                    if items.count <= 1 { return try constructObject(node, keys, items.first, frame) }
+                    var all: [Value] = []
+                    all.reserveCapacity(items.count)
+                    for item in items {
+                        if item.isArray { all.append(contentsOf: item.elements) } else { all.append(item) }
+                    }
+                    return try constructObject(node, keys, nil, frame, spread: all)
                 default:
                     return try constructObject(node, keys, input, frame)
                 }

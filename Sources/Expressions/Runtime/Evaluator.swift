@@ -98,7 +98,10 @@ final class Evaluator {
         var result: Value?
         switch node.kind {
         case .path:
-            if let names = node.simpleNames,
+            if let names = node.simpleNames, node.variableHead == nil, names.count == 1, case .jobject(let o)? = input {
+                // one name on an input object (`qty`): the commonest path of all
+                result = member(o, names[0], hintSlot: node.hintSlot)
+            } else if let names = node.simpleNames,
                 let fast = directLookup(names, hintSlot: node.hintSlot, node.variableHead.map { evalVariable($0, input, frame) } ?? input)
             {
                 result = fast.value

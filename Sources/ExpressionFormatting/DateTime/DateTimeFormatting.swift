@@ -19,6 +19,7 @@ public enum DateTimeFormatting {
         let shifted = (millis + Double(offset.totalMinutes) * 60_000).rounded(.towardZero)
         guard shifted.isFinite, shifted.magnitude <= CivilDateTime.maxMillis else { throw .timestampOutOfRange }
         let date = CivilDateTime(millis: Int64(shifted))
+        if let plan = spec.plan { return format(plan, date) }
         var result = ""
         for part in spec.parts {
             switch part {
@@ -50,6 +51,47 @@ public enum DateTimeFormatting {
             SharedParser(try DateTimeParser(picture: try DateTimePicture(picture)))
         }
         return try shared.parser.millis(string, now: now)
+    }
+
+    /// A plain picture's text, written as UTF-8 bytes (what the general path writes for it).
+    private static func format(_ plan: [DateTimePicture.PlanPart], _ date: CivilDateTime) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(32)
+        for part in plan {
+            switch part {
+            case .literal(let text):
+                bytes.append(contentsOf: text)
+            case .number(let component, let width, let yearDigits):
+                var value: Int64
+                switch component {
+                case UInt8(ascii: "Y"): value = date.year
+                case UInt8(ascii: "M"): value = date.month
+                case UInt8(ascii: "D"): value = date.day
+                case UInt8(ascii: "H"): value = date.hour
+                case UInt8(ascii: "m"): value = date.minute
+                default: value = date.second
+                }
+                if component == UInt8(ascii: "Y"), let digits = yearDigits, digits < 18 {
+                    value %= Int64(power(10, digits))
+                }
+                if value < 0 { bytes.append(UInt8(ascii: "-")) }
+                let magnitude = value.magnitude
+                var count = 1
+                var rest = magnitude
+                while rest >= 10 { rest /= 10; count += 1 }
+                let start = bytes.count
+                let total = Swift.max(count, width)
+                bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: total))
+                rest = magnitude
+                var i = start + total - 1
+                while rest > 0 {
+                    bytes[i] = UInt8(truncatingIfNeeded: rest % 10) &+ 0x30
+                    rest /= 10
+                    i -= 1
+                }
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private static let pictures = PictureCache<DateTimePicture>()

@@ -76,6 +76,9 @@ struct DateTimeParser {
 
     func millis(_ timestamp: String, now: Double) throws(FormattingError) -> Double? {
         if let digitsOnly, let components = digitsOnly.match(timestamp) {
+            if components.count == 3, let y = components["Y"], let m = components["M"], let d = components["D"] {
+                return Self.date(year: y, month: m, day: d)
+            }
             return try Self.complete(components, now: now)
         }
         let whole = NSRange(timestamp.startIndex..., in: timestamp)
@@ -125,6 +128,20 @@ struct DateTimeParser {
             let total = hours * 60 + minutes
             return negative ? -total : total
         }
+    }
+
+    /// What ``complete(_:now:)`` gives for a year, month and day alone (the time is midnight UTC,
+    /// a day past the month's end runs into the next month), without its bookkeeping.
+    static func date(year y: Double, month m: Double, day d: Double) -> Double? {
+        guard y.magnitude < 1e12, m.magnitude < 1e12, d.magnitude < 1e12 else { return nil }
+        var year = Int64(y)
+        var month0 = Int64(m) > 0 ? Int64(m) - 1 : 0
+        year += Gregorian.floorDiv(month0, 12)
+        month0 = Gregorian.floorMod(month0, 12)
+        guard year.magnitude < 10_000_000 else { return nil }
+        let days = Gregorian.days(year: year, month: month0 + 1, day: 1) + Int64(d) - 1
+        let millis = Double(days) * 86_400_000
+        return millis.magnitude <= CivilDateTime.maxMillis ? millis : nil
     }
 
     /// Which components form the date and the time, gaps, defaults from `now`, and the instant.

@@ -192,7 +192,10 @@ extension Evaluator {
     func constructObject(
         _ node: Node, _ keys: [String], _ input: Value?, _ frame: Frame, spread: [Value]? = nil
     ) throws(ExpressionError) -> Value {
-        @inline(__always) func context() -> Value? { spread.map { .array(JArray($0)) } ?? input }
+        @inline(__always) func value(_ i: Int) throws(ExpressionError) -> Value? {
+            if let spread { return try eval(node.pairs[i].1, .array(JArray(spread)), frame) }
+            return try eval(node.pairs[i].1, input, frame)
+        }
         var present: [String]? = nil  // the keys of defined members, once one is undefined
         var values: [Value] = []
         var i = 0
@@ -200,7 +203,7 @@ extension Evaluator {
             var json: [JSONValue] = []
             json.reserveCapacity(keys.count)
             while i < keys.count {
-                let v = try eval(node.pairs[i].1, context(), frame)
+                let v = try value(i)
                 if let v {
                     guard let j = Evaluator.plainJSON(v) else {
                         values.reserveCapacity(keys.count)
@@ -222,7 +225,7 @@ extension Evaluator {
             values.reserveCapacity(keys.count)
         }
         while i < keys.count {
-            if let v = try eval(node.pairs[i].1, context(), frame) {
+            if let v = try value(i) {
                 values.append(v)
                 present?.append(keys[i])
             } else if present == nil {

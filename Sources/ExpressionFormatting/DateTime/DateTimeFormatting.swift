@@ -53,45 +53,61 @@ public enum DateTimeFormatting {
         return try shared.parser.millis(string, now: now)
     }
 
-    /// A plain picture's text, written as UTF-8 bytes (what the general path writes for it).
+    /// A plain picture's text (what the general path writes for it), written as UTF-8 bytes
+    /// straight into the string's storage.
     private static func format(_ plan: [DateTimePicture.PlanPart], _ date: CivilDateTime) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(32)
+        var capacity = 0
         for part in plan {
             switch part {
-            case .literal(let text):
-                bytes.append(contentsOf: text)
-            case .number(let component, let width, let yearDigits):
-                var value: Int64
-                switch component {
-                case UInt8(ascii: "Y"): value = date.year
-                case UInt8(ascii: "M"): value = date.month
-                case UInt8(ascii: "D"): value = date.day
-                case UInt8(ascii: "H"): value = date.hour
-                case UInt8(ascii: "m"): value = date.minute
-                default: value = date.second
-                }
-                if component == UInt8(ascii: "Y"), let digits = yearDigits, digits < 18 {
-                    value %= Int64(power(10, digits))
-                }
-                if value < 0 { bytes.append(UInt8(ascii: "-")) }
-                let magnitude = value.magnitude
-                var count = 1
-                var rest = magnitude
-                while rest >= 10 { rest /= 10; count += 1 }
-                let start = bytes.count
-                let total = Swift.max(count, width)
-                bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: total))
-                rest = magnitude
-                var i = start + total - 1
-                while rest > 0 {
-                    bytes[i] = UInt8(truncatingIfNeeded: rest % 10) &+ 0x30
-                    rest /= 10
-                    i -= 1
-                }
+            case .literal(let text): capacity += text.count
+            case .number(_, let width, _): capacity += Swift.max(width, 20) + 1  // sign and Int64 digits
             }
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return String(unsafeUninitializedCapacity: capacity) { buffer in
+            var n = 0
+            for part in plan {
+                switch part {
+                case .literal(let text):
+                    for b in text {
+                        buffer[n] = b
+                        n += 1
+                    }
+                case .number(let component, let width, let yearDigits):
+                    var value: Int64
+                    switch component {
+                    case UInt8(ascii: "Y"): value = date.year
+                    case UInt8(ascii: "M"): value = date.month
+                    case UInt8(ascii: "D"): value = date.day
+                    case UInt8(ascii: "H"): value = date.hour
+                    case UInt8(ascii: "m"): value = date.minute
+                    default: value = date.second
+                    }
+                    if component == UInt8(ascii: "Y"), let digits = yearDigits, digits < 18 {
+                        value %= Int64(power(10, digits))
+                    }
+                    if value < 0 {
+                        buffer[n] = UInt8(ascii: "-")
+                        n += 1
+                    }
+                    var rest = value.magnitude
+                    var count = 1
+                    while rest >= 10 {
+                        rest /= 10
+                        count += 1
+                    }
+                    let total = Swift.max(count, width)
+                    rest = value.magnitude
+                    var i = n + total - 1
+                    while i >= n {
+                        buffer[i] = UInt8(truncatingIfNeeded: rest % 10) &+ 0x30
+                        rest /= 10
+                        i -= 1
+                    }
+                    n += total
+                }
+            }
+            return n
+        }
     }
 
     private static let pictures = PictureCache<DateTimePicture>()

@@ -8,6 +8,9 @@ import Foundation
 final class PictureCache<Value>: @unchecked Sendable {
     private let lock = NSLock()
     private var entries: [String: Value] = [:]
+    /// The entry found last: a mapping mostly asks for one picture again and again, and comparing
+    /// the same string is cheaper than hashing it.
+    private var last: (key: String, value: Value)? = nil
     private let capacity: Int
 
     init(capacity: Int = 256) {
@@ -16,7 +19,12 @@ final class PictureCache<Value>: @unchecked Sendable {
 
     func value<E: Error>(for key: String, make: () throws(E) -> Value) throws(E) -> Value {
         lock.lock()
+        if let last, last.key == key {
+            lock.unlock()
+            return last.value
+        }
         if let v = entries[key] {
+            last = (key, v)
             lock.unlock()
             return v
         }
@@ -25,6 +33,7 @@ final class PictureCache<Value>: @unchecked Sendable {
         lock.lock()
         if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
         entries[key] = v
+        last = (key, v)
         lock.unlock()
         return v
     }

@@ -19,6 +19,8 @@ public struct Expression: Sendable {
     /// The expression text.
     public let text: String
     private let root: Node
+    /// How many member-lookup hints the evaluation of `root` uses (see ``Evaluator/hints``).
+    private let hintSlots: Int
     /// Every `$name(` call and `$name` variable reference in the expression.
     public let references: [ExpressionReference]
 
@@ -31,6 +33,7 @@ public struct Expression: Sendable {
         }
         self.root = parsed.0
         self.references = parsed.1
+        self.hintSlots = parsed.hintSlots
     }
 
     /// Evaluates the expression against an input document.
@@ -46,20 +49,23 @@ public struct Expression: Sendable {
         limits: EvaluationLimits = .init()
     ) throws(ExpressionError) -> JSONValue? {
         let root = self.root
+        let hintSlots = self.hintSlots
         let result = try StackGuard.withDeepStack { () throws(ExpressionError) -> JSONValue? in
-            try Expression.run(root, input: input, bindings: bindings, environment: environment, limits: limits)
+            try Expression.run(root, hintSlots: hintSlots, input: input, bindings: bindings, environment: environment, limits: limits)
         }
         return result
     }
 
     private static func run(
-        _ root: Node, input: JSONValue?, bindings: [String: JSONValue], environment: ExpressionEnvironment, limits: EvaluationLimits
+        _ root: Node, hintSlots: Int, input: JSONValue?, bindings: [String: JSONValue], environment: ExpressionEnvironment,
+        limits: EvaluationLimits
     ) throws(ExpressionError) -> JSONValue? {
         let deadline = limits.timeout.map { ContinuousClock.now.advanced(by: $0) }
         let ieee = limits.numbers == .ieee
         let ev = Evaluator(
             functions: environment.table, maxDepth: limits.maxDepth ?? EvaluationLimits.defaultMaxDepth, deadline: deadline,
-            stackFloor: StackGuard.floor(), timestamp: (Date().timeIntervalSince1970 * 1000).rounded(.down), ieee: ieee)
+            stackFloor: StackGuard.floor(), timestamp: (Date().timeIntervalSince1970 * 1000).rounded(.down), ieee: ieee,
+            hintSlots: hintSlots)
         let frame = Frame(parent: nil)
         var value: Value? = input.map(Value.init)
         frame.bind(Symbols.intern("$"), value)

@@ -33,7 +33,7 @@ public struct JSONObject: Sendable, Hashable, Sequence {
     }
 
     private static let empty = Storage()
-    private static let indexThreshold = 8
+    private static let indexThreshold = 12
     @usableFromInline var storage: Storage
 
     public init() {
@@ -115,6 +115,19 @@ public struct JSONObject: Sendable, Hashable, Sequence {
         d.reserveCapacity(storage.keys.count)
         for (i, k) in storage.keys.enumerated() { d[k] = i }
         storage.index = d
+    }
+
+    /// Member `key`, trying position `hint` first (objects of one shape keep a member at the same
+    /// position, and comparing one equal name is much cheaper than a search); on a miss,
+    /// searches and sets `hint` to where the member was found. The hint never changes the result.
+    @inlinable
+    public func value(forKey key: String, hint: inout Int32) -> JSONValue? {
+        let s = storage
+        let h = Int(hint)
+        if h < s.keys.count && s.keys[h] == key { return s.values[h] }
+        guard let i = s.position(of: key) else { return nil }
+        hint = Int32(truncatingIfNeeded: i)
+        return s.values[i]
     }
 
     public func contains(_ key: String) -> Bool { storage.position(of: key) != nil }

@@ -19,6 +19,7 @@ public enum DateTimeFormatting {
         let shifted = (millis + Double(offset.totalMinutes) * 60_000).rounded(.towardZero)
         guard shifted.isFinite, shifted.magnitude <= CivilDateTime.maxMillis else { throw .timestampOutOfRange }
         let date = CivilDateTime(millis: Int64(shifted))
+        if let plan = spec.plan { return format(plan, date) }
         var result = ""
         for part in spec.parts {
             switch part {
@@ -50,6 +51,63 @@ public enum DateTimeFormatting {
             SharedParser(try DateTimeParser(picture: try DateTimePicture(picture)))
         }
         return try shared.parser.millis(string, now: now)
+    }
+
+    /// A plain picture's text (what the general path writes for it), written as UTF-8 bytes
+    /// straight into the string's storage.
+    private static func format(_ plan: [DateTimePicture.PlanPart], _ date: CivilDateTime) -> String {
+        var capacity = 0
+        for part in plan {
+            switch part {
+            case .literal(let text): capacity += text.count
+            case .number(_, let width, _): capacity += Swift.max(width, 20) + 1  // sign and Int64 digits
+            }
+        }
+        return String(unsafeUninitializedCapacity: capacity) { buffer in
+            var n = 0
+            for part in plan {
+                switch part {
+                case .literal(let text):
+                    for b in text {
+                        buffer[n] = b
+                        n += 1
+                    }
+                case .number(let component, let width, let yearDigits):
+                    var value: Int64
+                    switch component {
+                    case UInt8(ascii: "Y"): value = date.year
+                    case UInt8(ascii: "M"): value = date.month
+                    case UInt8(ascii: "D"): value = date.day
+                    case UInt8(ascii: "H"): value = date.hour
+                    case UInt8(ascii: "m"): value = date.minute
+                    default: value = date.second
+                    }
+                    if component == UInt8(ascii: "Y"), let digits = yearDigits, digits < 18 {
+                        value %= Int64(power(10, digits))
+                    }
+                    if value < 0 {
+                        buffer[n] = UInt8(ascii: "-")
+                        n += 1
+                    }
+                    var rest = value.magnitude
+                    var count = 1
+                    while rest >= 10 {
+                        rest /= 10
+                        count += 1
+                    }
+                    let total = Swift.max(count, width)
+                    rest = value.magnitude
+                    var i = n + total - 1
+                    while i >= n {
+                        buffer[i] = UInt8(truncatingIfNeeded: rest % 10) &+ 0x30
+                        rest /= 10
+                        i -= 1
+                    }
+                    n += total
+                }
+            }
+            return n
+        }
     }
 
     private static let pictures = PictureCache<DateTimePicture>()

@@ -14,6 +14,9 @@ struct DateTimeParser {
 
     private let regex: NSRegularExpression
     private let readers: [(component: Character?, reader: Reader)]
+    /// The same match done by hand, for pictures made only of ASCII decimal components and
+    /// punctuation (`[Y0001]-[M01]-[D01]`); nil for the others.
+    private let digitsOnly: DigitPictureMatcher?
 
     init(picture: DateTimePicture) throws(FormattingError) {
         var pattern = "^"
@@ -29,6 +32,7 @@ struct DateTimeParser {
         }
         self.regex = regex
         self.readers = readers
+        self.digitsOnly = DigitPictureMatcher(picture)
     }
 
     private static func matcher(for part: DateTimePicture.Part) throws(FormattingError) -> (String, Character?, Reader) {
@@ -71,6 +75,12 @@ struct DateTimeParser {
     }
 
     func millis(_ timestamp: String, now: Double) throws(FormattingError) -> Double? {
+        if let digitsOnly, let components = digitsOnly.match(timestamp) {
+            if components.count == 3, let y = components["Y"], let m = components["M"], let d = components["D"] {
+                return Self.date(year: y, month: m, day: d)
+            }
+            return try Self.complete(components, now: now)
+        }
         let whole = NSRange(timestamp.startIndex..., in: timestamp)
         guard let match = regex.firstMatch(in: timestamp, options: [], range: whole) else { return nil }
         var components: [Character: Double] = [:]
@@ -120,12 +130,26 @@ struct DateTimeParser {
         }
     }
 
+    /// What ``complete(_:now:)`` gives for a year, month and day alone (the time is midnight UTC,
+    /// a day past the month's end runs into the next month), without its bookkeeping.
+    static func date(year y: Double, month m: Double, day d: Double) -> Double? {
+        guard y.magnitude < 1e12, m.magnitude < 1e12, d.magnitude < 1e12 else { return nil }
+        var year = Int64(y)
+        var month0 = Int64(m) > 0 ? Int64(m) - 1 : 0
+        year += Gregorian.floorDiv(month0, 12)
+        month0 = Gregorian.floorMod(month0, 12)
+        guard year.magnitude < 10_000_000 else { return nil }
+        let days = Gregorian.days(year: year, month: month0 + 1, day: 1) + Int64(d) - 1
+        let millis = Double(days) * 86_400_000
+        return millis.magnitude <= CivilDateTime.maxMillis ? millis : nil
+    }
+
     /// Which components form the date and the time, gaps, defaults from `now`, and the instant.
     ///
     /// The date is {Y, M, D}, {Y, d}, {X, x, w, F} or {X, W, F}; the time {H, m, s, f} or
     /// {P, h, m, s, f}. Components more significant than the first given come from `now`;
     /// those after the last given are the earliest value; a gap between given ones is `D3136`.
-    private static func complete(_ given: [Character: Double], now: Double) throws(FormattingError) -> Double? {
+    static func complete(_ given: [Character: Double], now: Double) throws(FormattingError) -> Double? {
         var components = given
         func mask(_ letters: String) -> Int {
             letters.reduce(0) { $0 << 1 | (components[$1] != nil ? 1 : 0) }
@@ -190,6 +214,79 @@ struct DateTimeParser {
     }
 }
 
+/// Matches a timestamp against a picture of ASCII decimal components separated by punctuation
+/// (`[Y0001]-[M01]-[D01]`, `[D01]/[M01]/[Y0001] [H01]:[m01]`) without a regular expression.
+///
+/// It decides only success: the picture's regular expression (`[0-9]+` per component, or
+/// `[0-9]{n}` before an adjacent component, literals escaped) has exactly one way to match such
+/// a timestamp, so a hand match that consumes it all gives the same captures. On any failure the
+/// caller falls back to the regular expression (which, e.g., also lets `$` match before a final
+/// newline).
+struct DigitPictureMatcher: Sendable {
+    private enum Part: Sendable {
+        case literal([UInt8])
+        /// `width` digits exactly, or (nil) the longest run of digits.
+        case digits(component: Character, width: Int?)
+    }
+
+    private let parts: [Part]
+
+    init?(_ picture: DateTimePicture) {
+        var parts: [Part] = []
+        for part in picture.parts {
+            switch part {
+            case .literal(let text):
+                let bytes = Array(text.utf8)
+                // Letters would need case-insensitive matching, digits could be taken by a component.
+                guard !bytes.isEmpty, bytes.allSatisfy({ $0 < 0x80 && !Self.isDigit($0) && !Self.isLetter($0) }) else { return nil }
+                parts.append(.literal(bytes))
+            case .marker(let marker):
+                guard marker.component != "f", marker.component != "Z", marker.component != "z",
+                      let format = marker.integerFormat, !format.ordinal,
+                      case .decimal(let decimal) = format.primary, decimal.zero == 0x30,
+                      decimal.separatorCharacters.isEmpty else { return nil }
+                // An open-ended run must end at a literal (or the end), never at another component.
+                if case .digits(_, nil)? = parts.last { return nil }
+                parts.append(.digits(component: marker.component, width: decimal.parseWidth))
+            }
+        }
+        guard parts.contains(where: { if case .digits = $0 { return true } else { return false } }) else { return nil }
+        self.parts = parts
+    }
+
+    @inline(__always) private static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+    @inline(__always) private static func isLetter(_ b: UInt8) -> Bool { (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A }
+
+    /// The components' values, or nil when the timestamp does not match.
+    func match(_ timestamp: String) -> [Character: Double]? {
+        var timestamp = timestamp
+        return timestamp.withUTF8 { bytes -> [Character: Double]? in
+            var components: [Character: Double] = [:]
+            var i = 0
+            for part in parts {
+                switch part {
+                case .literal(let text):
+                    guard bytes.count - i >= text.count else { return nil }
+                    for b in text {
+                        guard bytes[i] == b else { return nil }
+                        i += 1
+                    }
+                case .digits(let component, let width):
+                    var value = 0.0
+                    let start = i
+                    while i < bytes.count, Self.isDigit(bytes[i]), width.map({ i - start < $0 }) ?? true {
+                        value = value * 10 + Double(bytes[i] - 0x30)
+                        i += 1
+                    }
+                    guard i > start, width.map({ i - start == $0 }) ?? true else { return nil }
+                    components[component] = value
+                }
+            }
+            return i == bytes.count ? components : nil
+        }
+    }
+}
+
 /// `$toMillis` without a picture: ISO 8601 as jsonata-js accepts it (its pattern, then
 /// `Date.parse`), read as UTC when no offset is given.
 enum ISO8601Timestamp {
@@ -201,6 +298,7 @@ enum ISO8601Timestamp {
         pattern: #"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?)?)?)?(Z|[+-]\d{2}:?\d{2})?$"#)
 
     static func millis(_ timestamp: String) throws(FormattingError) -> Double? {
+        if let millis = dateOnly(timestamp) { return millis }
         let range = NSRange(timestamp.startIndex..., in: timestamp)
         guard accepted.firstMatch(in: timestamp, range: range) != nil else { throw .notISO8601(timestamp) }
         guard let match = strict.firstMatch(in: timestamp, range: range) else { return nil }
@@ -229,5 +327,27 @@ enum ISO8601Timestamp {
         let days = Gregorian.days(year: year, month: month, day: day)
         let millis = days * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + millisecond - offsetMinutes * 60_000
         return Double(millis)
+    }
+
+    /// `YYYY-MM-DD`, the usual form, read without the regular expressions: nil for anything else
+    /// (including invalid dates), which then takes the general path.
+    private static func dateOnly(_ timestamp: String) -> Double? {
+        var timestamp = timestamp
+        return timestamp.withUTF8 { b -> Double? in
+            guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") else { return nil }
+            func number(_ range: Range<Int>) -> Int64? {
+                var n: Int64 = 0
+                for i in range {
+                    guard b[i] >= 0x30 && b[i] <= 0x39 else { return nil }
+                    n = n * 10 + Int64(b[i] - 0x30)
+                }
+                return n
+            }
+            guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10) else { return nil }
+            // The gate's `-[01]\d` and `-[0-3]\d`.
+            guard b[5] <= UInt8(ascii: "1"), b[8] <= UInt8(ascii: "3") else { return nil }
+            guard (1...12).contains(month), day >= 1, day <= Gregorian.daysInMonth(year: year, month: month) else { return nil }
+            return Double(Gregorian.days(year: year, month: month, day: day) * 86_400_000)
+        }
     }
 }

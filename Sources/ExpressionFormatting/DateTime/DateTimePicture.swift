@@ -30,6 +30,17 @@ struct DateTimePicture: Sendable {
     }
 
     var parts: [Part] = []
+    /// The picture as a plain formatting plan when it is only literals and ASCII decimal year,
+    /// month, day, hour, minute and second components (`[D01]/[M01]/[Y0001]`); nil otherwise.
+    private(set) var plan: [PlanPart]? = nil
+
+    /// One step of ``plan``.
+    enum PlanPart: Sendable {
+        case literal([UInt8])
+        /// `component` (one of `YMDHms`) left-padded with zeros to `width`; for a year, the
+        /// last `yearDigits` digits only.
+        case number(component: UInt8, width: Int, yearDigits: Int?)
+    }
 
     /// The default picture of `$fromMillis` and `$now`.
     static let iso8601: DateTimePicture = {
@@ -70,6 +81,23 @@ struct DateTimePicture: Sendable {
             pos += 1
         }
         addLiteral(start, pos)
+        plan = Self.plan(parts)
+    }
+
+    private static func plan(_ parts: [Part]) -> [PlanPart]? {
+        var plan: [PlanPart] = []
+        for part in parts {
+            switch part {
+            case .literal(let text):
+                plan.append(.literal(Array(text.utf8)))
+            case .marker(let marker):
+                guard let ascii = marker.component.asciiValue, "YMDHms".utf8.contains(ascii), marker.names == nil,
+                      let format = marker.integerFormat, !format.ordinal, case .decimal(let decimal) = format.primary,
+                      decimal.zero == 0x30, decimal.separatorCharacters.isEmpty else { return nil }
+                plan.append(.number(component: ascii, width: decimal.mandatoryDigits, yearDigits: marker.yearDigits))
+            }
+        }
+        return plan
     }
 
     private static func marker(_ text: [Character], previous parts: inout [Part]) throws(FormattingError) -> DateTimeMarker {

@@ -69,6 +69,11 @@ extension IntegerPicture {
 
 extension DecimalDigitPattern {
     func format(_ magnitude: Double, ordinal: Bool) -> String {
+        // Fast path for the common date/time case (`[Y0001]`, `[M01]`, `[D01]`): ASCII digits, no
+        // grouping, no ordinal, a whole number an Int holds exactly. Written straight into UTF-8.
+        if zero == 0x30, !ordinal, magnitude < 9.0e15, case .irregular(let separators) = grouping, separators.isEmpty {
+            return Self.plainDigits(UInt64(magnitude), minimumWidth: mandatoryDigits)
+        }
         var digits = Array(DecimalDigits(magnitude).fixed(fractionDigits: 0).integer.unicodeScalars)
         if digits.count < mandatoryDigits {
             digits.insert(contentsOf: repeatElement("0", count: mandatoryDigits - digits.count), at: 0)
@@ -107,6 +112,24 @@ extension DecimalDigitPattern {
             text += suffix
         }
         return text
+    }
+
+    /// `value` in ASCII decimal, left-padded with zeros to `minimumWidth`.
+    static func plainDigits(_ value: UInt64, minimumWidth: Int) -> String {
+        var v = value
+        var count = 1
+        while v >= 10 { v /= 10; count += 1 }
+        let width = Swift.max(count, minimumWidth)
+        return String(unsafeUninitializedCapacity: width) { buffer in
+            var rest = value
+            var i = width - 1
+            while i >= 0 {
+                buffer[i] = UInt8(truncatingIfNeeded: rest % 10) &+ 0x30
+                rest /= 10
+                i -= 1
+            }
+            return width
+        }
     }
 
     /// Digits of this pattern's group (or ASCII), grouping separators allowed anywhere, an

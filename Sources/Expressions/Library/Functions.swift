@@ -28,8 +28,10 @@ enum Functions {
     static func formatNumber(_ n: Num, ieee: Bool = false) -> String {
         if n.isExact && !ieee {
             if n.m == 0 { return "0" }
+            // Whole numbers (the usual case: counts, ids, `$toMillis` results) need no layout.
+            if n.e == 0 { return String(n.m) }
             let digits = String(n.m.magnitude)
-            return jsFormat(negative: n.m < 0, digits: digits, pointPosition: digits.count + Int(n.e))
+            return jsFormat(negative: n.m < 0, digits: digits, pointPosition: digits.utf8.count + Int(n.e))
         }
         let d = n.d
         if d == 0 { return "0" }
@@ -75,26 +77,38 @@ enum Functions {
         return jsFormat(negative: d < 0, digits: digits, pointPosition: pointPos + exp)
     }
 
-    /// Formats significant `digits` with the decimal point after `pointPosition` digits.
+    /// Formats significant `digits` (ASCII) with the decimal point after `pointPosition` digits.
     static func jsFormat(negative: Bool, digits: String, pointPosition n: Int) -> String {
-        var d = digits
-        while d.count > 1 && d.hasSuffix("0") { d.removeLast() }
+        var d = Array(digits.utf8)
+        while d.count > 1 && d.last == UInt8(ascii: "0") { d.removeLast() }
         let k = d.count
-        var s: String
+        let zero = UInt8(ascii: "0")
+        var s: [UInt8] = []
+        s.reserveCapacity(k + 8 + Swift.max(0, Swift.min(n, 22)))
+        if negative { s.append(UInt8(ascii: "-")) }
         if k <= n && n <= 21 {
-            s = d + String(repeating: "0", count: n - k)
+            s += d
+            s += repeatElement(zero, count: n - k)
         } else if 0 < n && n <= 21 {
-            let i = d.index(d.startIndex, offsetBy: n)
-            s = String(d[..<i]) + "." + String(d[i...])
+            s += d[..<n]
+            s.append(UInt8(ascii: "."))
+            s += d[n...]
         } else if -6 < n && n <= 0 {
-            s = "0." + String(repeating: "0", count: -n) + d
+            s += [zero, UInt8(ascii: ".")]
+            s += repeatElement(zero, count: -n)
+            s += d
         } else {
             let e = n - 1
-            let first = String(d.prefix(1))
-            let rest = String(d.dropFirst())
-            s = first + (rest.isEmpty ? "" : "." + rest) + "e" + (e >= 0 ? "+" : "-") + String(abs(e))
+            s.append(d[0])
+            if k > 1 {
+                s.append(UInt8(ascii: "."))
+                s += d[1...]
+            }
+            s.append(UInt8(ascii: "e"))
+            s.append(e >= 0 ? UInt8(ascii: "+") : UInt8(ascii: "-"))
+            s += String(abs(e)).utf8
         }
-        return negative ? "-" + s : s
+        return String(decoding: s, as: UTF8.self)
     }
 
     static func stringify(_ v: Value, pretty: Bool, indent: Int, ieee: Bool, into out: inout String) throws(ExpressionError) {
@@ -163,32 +177,19 @@ enum Functions {
         return .array(JArray(items))
     }
 
-    /// A stable merge sort; `swap(a, b)` is true when `b` must come before `a`.
+    /// A stable merge sort; `swap(a, b)` is true when `b` must come before `a`. Sorts indices
+    /// in one scratch buffer (see ``mergeSortIndices(_:_:)``) instead of allocating two halves at
+    /// every level.
     static func mergeSort<T>(_ array: [T], _ swap: (T, T) throws(ExpressionError) -> Bool) throws(ExpressionError) -> [T] {
         if array.count <= 1 { return array }
-        let middle = array.count / 2
-        let left = try mergeSort(Array(array[..<middle]), swap)
-        let right = try mergeSort(Array(array[middle...]), swap)
-        var result: [T] = []
-        result.reserveCapacity(array.count)
-        var i = 0
-        var j = 0
-        while i < left.count && j < right.count {
-            if try swap(left[i], right[j]) {
-                result.append(right[j])
-                j += 1
-            } else {
-                result.append(left[i])
-                i += 1
-            }
+        let order = try array.withUnsafeBufferPointer { (items) throws(ExpressionError) -> [Int] in
+            try mergeSortIndices(items.count) { (i: Int, j: Int) throws(ExpressionError) -> Bool in try swap(items[i], items[j]) }
         }
-        if i < left.count { result.append(contentsOf: left[i...]) }
-        if j < right.count { result.append(contentsOf: right[j...]) }
-        return result
+        return order.map { array[$0] }
     }
 
-    /// The same order as ``mergeSort(_:_:)`` (the same comparisons, so the same errors),
-    /// sorting the indices `0..<count` without allocating at every level.
+    /// A stable top-down merge sort of the indices `0..<count` (left half first, merging by
+    /// `swap(a, b)`: true when `b` must come before `a`), without allocating at every level.
     static func mergeSortIndices(_ count: Int, _ swap: (Int, Int) throws(ExpressionError) -> Bool) throws(ExpressionError) -> [Int] {
         var a = Array(0..<count)
         var tmp = a

@@ -6,6 +6,8 @@ final class Node: @unchecked Sendable {
 
     let kind: Kind
     let value: String
+    /// The first byte of `value`: for unary nodes, which one (`-`, `[` or `{`) without comparing strings.
+    let firstByte: UInt8
     let position: Int
     let literal: Value?
     let compiledRegex: CompiledRegex?
@@ -46,30 +48,37 @@ final class Node: @unchecked Sendable {
     let slotSym: Sym
 
     let simpleNames: [String]?
+    /// For name steps and paths of plain names: the first of the evaluator's lookup hints this
+    /// node uses (one per name), numbered per expression; -1 for none. See ``Evaluator/hints``.
+    let hintSlot: Int32
     let variableHead: Node?
     let needsFrame: Bool
     let literalKeys: [String]?
 
-    /// Freezes a processed parse tree.
-    static func build(_ root: PNode) -> Node {
-        var memo: [ObjectIdentifier: Node] = [:]
-        return build(root, &memo)
+    /// Freezes a processed parse tree; also gives the number of lookup hint slots it uses.
+    static func build(_ root: PNode) -> (node: Node, hintSlots: Int) {
+        var slots: Int32 = 0
+        let node = build(root, &slots)
+        return (node, Int(slots))
     }
 
-    private static func build(_ p: PNode, _ memo: inout [ObjectIdentifier: Node]) -> Node {
-        if let done = memo[ObjectIdentifier(p)] { return done }
-        let n = Node(p, &memo)
-        memo[ObjectIdentifier(p)] = n
+    /// A parse node reached twice (the tree can share nodes) gives the same frozen node: each
+    /// remembers its frozen form in `PNode.built`.
+    private static func build(_ p: PNode, _ slots: inout Int32) -> Node {
+        if let done = p.built { return done }
+        let n = Node(p, &slots)
+        p.built = n
         return n
     }
 
-    private init(_ p: PNode, _ memo: inout [ObjectIdentifier: Node]) {
-        func b(_ x: PNode?) -> Node? { x.map { Node.build($0, &memo) } }
+    private init(_ p: PNode, _ slots: inout Int32) {
+        func b(_ x: PNode?) -> Node? { x.map { Node.build($0, &slots) } }
         func stages(_ s: [PStage]?) -> [Stage]? {
-            s?.map { Stage(kind: $0.kind, expr: $0.expr.map { Node.build($0, &memo) }, indexSym: $0.indexSym, position: $0.position) }
+            s?.map { Stage(kind: $0.kind, expr: $0.expr.map { Node.build($0, &slots) }, indexSym: $0.indexSym, position: $0.position) }
         }
         kind = p.kind
         value = p.value
+        firstByte = p.value.utf8.first ?? 0
         position = p.position
         literal = p.literal
         compiledRegex = p.compiledRegex
@@ -78,10 +87,10 @@ final class Node: @unchecked Sendable {
         lhs = b(p.lhs)
         rhs = b(p.rhs)
         expression = b(p.expression)
-        expressions = p.expressions.map { Node.build($0, &memo) }
-        pairs = p.pairs.map { (Node.build($0.0, &memo), Node.build($0.1, &memo)) }
+        expressions = p.expressions.map { Node.build($0, &slots) }
+        pairs = p.pairs.map { (Node.build($0.0, &slots), Node.build($0.1, &slots)) }
         procedure = b(p.procedure)
-        arguments = p.arguments.map { Node.build($0, &memo) }
+        arguments = p.arguments.map { Node.build($0, &slots) }
         body = b(p.body)
         signature = p.signature
         thunk = p.thunk
@@ -91,11 +100,11 @@ final class Node: @unchecked Sendable {
         pattern = b(p.pattern)
         update = b(p.update)
         delete = b(p.delete)
-        steps = p.steps.map { Node.build($0, &memo) }
+        steps = p.steps.map { Node.build($0, &slots) }
         self.stages = stages(p.stages)
         predicate = stages(p.predicate)
-        group = p.group.map { g in Group(pairs: g.pairs.map { (Node.build($0.0, &memo), Node.build($0.1, &memo)) }, position: g.position) }
-        terms = p.terms.map { SortTerm(descending: $0.descending, expression: Node.build($0.expression, &memo)) }
+        group = p.group.map { g in Group(pairs: g.pairs.map { (Node.build($0.0, &slots), Node.build($0.1, &slots)) }, position: g.position) }
+        terms = p.terms.map { SortTerm(descending: $0.descending, expression: Node.build($0.expression, &slots)) }
         keepArray = p.keepArray
         consarray = p.consarray
         keepSingletonArray = p.keepSingletonArray
@@ -105,6 +114,15 @@ final class Node: @unchecked Sendable {
         ancestorSym = p.ancestor?.sym
         slotSym = p.slot?.sym ?? -1
         simpleNames = p.simpleNames
+        if let names = p.simpleNames {
+            hintSlot = slots
+            slots += Int32(names.count)
+        } else if p.kind == .name {
+            hintSlot = slots
+            slots += 1
+        } else {
+            hintSlot = -1
+        }
         variableHead = b(p.variableHead)
         needsFrame = p.needsFrame
         literalKeys = p.literalKeys

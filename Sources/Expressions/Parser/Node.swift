@@ -61,6 +61,13 @@ final class PNode {
     @exclusivity(unchecked) var ancestor: Slot? = nil
     @exclusivity(unchecked) var seekingParent: [Slot]? = nil
     @exclusivity(unchecked) var slot: Slot? = nil
+    /// Set once ``Processor/optimize(_:)`` has visited this node (a node can be reached twice).
+    @exclusivity(unchecked) var optimized = false
+    /// The frozen node built from this one (see ``Node/build(_:)``; a node can be reached twice).
+    @exclusivity(unchecked) var built: Node? = nil
+    /// For operator tokens: the left binding power (looked up once, read at every step of the
+    /// Pratt loop).
+    @exclusivity(unchecked) var bindingPower = 0
     /// Operator code for binary nodes.
     @exclusivity(unchecked) var binop: BinaryOp = .none
 

@@ -26,7 +26,7 @@ struct Parser {
     }
 
     /// Parses and post-processes a whole expression.
-    static func parse(_ text: String) throws(ExpressionError) -> (Node, [ExpressionReference]) {
+    static func parse(_ text: String) throws(ExpressionError) -> (Node, [ExpressionReference], hintSlots: Int) {
         var p = Parser(text)
         try p.advance()
         let expr = try p.expression(0)
@@ -40,7 +40,8 @@ struct Parser {
         if result.kind == .parent || result.seekingParent != nil {
             throw ExpressionError.make("S0217", position: result.position, token: result.kind == .parent ? "parent" : "path")
         }
-        return (Node.build(result), p.references)
+        let built = Node.build(result)
+        return (built.node, p.references, built.hintSlots)
     }
 
     private func id(_ n: PNode) -> String {
@@ -55,7 +56,7 @@ struct Parser {
     }
 
     private func lbp(_ n: PNode) -> Int {
-        n.kind == .op ? (Parser.bindingPowers[n.value] ?? 0) : 0
+        n.kind == .op ? n.bindingPower : 0
     }
 
     @discardableResult
@@ -84,6 +85,7 @@ struct Parser {
                 throw ExpressionError.make("S0204", position: t.start, token: t.text)
             }
             n = PNode(.op, t.text, position: t.start, end: t.end)
+            n.bindingPower = Parser.bindingPowers[t.text] ?? 0
         case .name: n = PNode(.name, t.text, position: t.start, end: t.end)
         case .variable:
             n = PNode(.variable, t.text, position: t.start, end: t.end)

@@ -287,29 +287,37 @@ struct Processor {
 
     /// Sets the evaluation shortcuts of every node of a finished tree.
     static func optimize(_ node: PNode) {
-        var visited = Set<ObjectIdentifier>()
-        optimize(node, &visited, floor: StackGuard.floor())
+        optimize(node, floor: StackGuard.floor())
     }
 
-    private static func children(_ n: PNode) -> [PNode] {
-        var c: [PNode] = []
-        for x in [n.lhs, n.rhs, n.expression, n.procedure, n.body, n.condition, n.then, n.otherwise, n.pattern, n.update, n.delete] {
-            if let x { c.append(x) }
+    /// True when `test` holds for some child of `n` (visited in order, stopping at the first;
+    /// no array of children is built).
+    private static func anyChild(_ n: PNode, _ test: (PNode) -> Bool) -> Bool {
+        func one(_ x: PNode?) -> Bool { x.map(test) ?? false }
+        if one(n.lhs) || one(n.rhs) || one(n.expression) || one(n.procedure) || one(n.body) || one(n.condition)
+            || one(n.then) || one(n.otherwise) || one(n.pattern) || one(n.update) || one(n.delete)
+        {
+            return true
         }
-        c.append(contentsOf: n.expressions)
-        c.append(contentsOf: n.arguments)
-        c.append(contentsOf: n.steps)
-        for (k, v) in n.pairs { c.append(k); c.append(v) }
-        if let g = n.group { for (k, v) in g.pairs { c.append(k); c.append(v) } }
-        for s in (n.stages ?? []) + (n.predicate ?? []) { if let e = s.expr { c.append(e) } }
-        for t in n.terms { c.append(t.expression) }
-        return c
+        for x in n.expressions where test(x) { return true }
+        for x in n.arguments where test(x) { return true }
+        for x in n.steps where test(x) { return true }
+        for (k, v) in n.pairs where test(k) || test(v) { return true }
+        if let g = n.group { for (k, v) in g.pairs where test(k) || test(v) { return true } }
+        if let stages = n.stages { for s in stages { if let e = s.expr, test(e) { return true } } }
+        if let predicate = n.predicate { for s in predicate { if let e = s.expr, test(e) { return true } } }
+        for t in n.terms where test(t.expression) { return true }
+        return false
     }
 
-    private static func optimize(_ n: PNode, _ visited: inout Set<ObjectIdentifier>, floor: UInt) {
+    private static func optimize(_ n: PNode, floor: UInt) {
         // The shortcuts are optional: on a stack too small for the tree, leave the rest as is.
-        guard StackGuard.currentAddress() > floor, visited.insert(ObjectIdentifier(n)).inserted else { return }
-        for c in children(n) { optimize(c, &visited, floor: floor) }
+        guard StackGuard.currentAddress() > floor, !n.optimized else { return }
+        n.optimized = true
+        _ = anyChild(n) { c in
+            optimize(c, floor: floor)
+            return false
+        }
         switch n.kind {
         case .path:
             func plainStep(_ s: PNode, _ kind: PNode.Kind) -> Bool {
@@ -349,7 +357,7 @@ struct Processor {
         if n.kind == .lambda { return false }
         if (n.kind == .function || n.kind == .partial), let p = n.procedure, p.kind == .variable, p.value == "eval" { return true }
         if n.kind == .block { return false }
-        return children(n).contains(where: bindsInScope)
+        return anyChild(n, bindsInScope)
     }
 
     static func binop(_ s: String) -> BinaryOp {

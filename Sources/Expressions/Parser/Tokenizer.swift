@@ -27,13 +27,51 @@ struct Tokenizer {
     var position = 0
 
     init(_ text: String) {
-        chars = Array(text.unicodeScalars)
+        var scalars: [Unicode.Scalar] = []
+        scalars.reserveCapacity(text.utf8.count)  // at least one byte per scalar: no regrowth
+        for c in text.unicodeScalars { scalars.append(c) }
+        chars = scalars
     }
 
-    static let operatorChars: Set<Unicode.Scalar> = [
-        ".", "[", "]", "{", "}", "(", ")", ",", "@", "#", ";", ":", "?", "+", "-", "*", "/", "%", "|", "=", "<", ">",
-        "^", "&", "!", "~",
-    ]
+    /// The single-character operators `. [ ] { } ( ) , @ # ; : ? + - * / % | = < > ^ & ! ~`, as a
+    /// bit set over ASCII (tested for every character of every name: no hashing).
+    private static let operatorBits: (low: UInt64, high: UInt64) = {
+        var low: UInt64 = 0
+        var high: UInt64 = 0
+        for c in ".[]{}(),@#;:?+-*/%|=<>^&!~".unicodeScalars {
+            if c.value < 64 { low |= 1 << c.value } else { high |= 1 << (c.value - 64) }
+        }
+        return (low, high)
+    }()
+
+    @inline(__always) static func isOperatorChar(_ c: Unicode.Scalar) -> Bool {
+        let v = c.value
+        if v < 64 { return operatorBits.low & (1 << v) != 0 }
+        if v < 128 { return operatorBits.high & (1 << (v - 64)) != 0 }
+        return false
+    }
+
+    /// The text of `chars[range]`; ASCII (the usual case) is copied byte by byte.
+    func text(_ range: Range<Int>) -> String {
+        var ascii = true
+        for i in range where chars[i].value >= 0x80 {
+            ascii = false
+            break
+        }
+        if ascii {
+            return String(unsafeUninitializedCapacity: range.count) { buffer in
+                var k = 0
+                for i in range {
+                    buffer[k] = UInt8(truncatingIfNeeded: chars[i].value)
+                    k += 1
+                }
+                return k
+            }
+        }
+        var s = String.UnicodeScalarView()
+        s.append(contentsOf: chars[range])
+        return String(s)
+    }
 
     @inline(__always) func char(_ i: Int) -> Unicode.Scalar? {
         i >= 0 && i < chars.count ? chars[i] : nil
@@ -81,7 +119,7 @@ struct Tokenizer {
         case ("?", "?"): return op("??", 2)
         default: break
         }
-        if Tokenizer.operatorChars.contains(c) {
+        if Tokenizer.isOperatorChar(c) {
             return op(String(Character(c)), 1)
         }
         if c == "\"" || c == "'" {
@@ -93,26 +131,23 @@ struct Tokenizer {
             var i = position
             while i < chars.count && chars[i] != "`" { i += 1 }
             if i < chars.count {
-                var s = String.UnicodeScalarView()
-                s.append(contentsOf: chars[position..<i])
+                let name = text(position..<i)
                 position = i + 1
-                return Token(kind: .name, text: String(s), start: start, end: position)
+                return Token(kind: .name, text: name, start: start, end: position)
             }
             position = chars.count
             throw ExpressionError.make("S0105", position: start)
         }
         // names and variables
         var i = position
-        while i < chars.count && !Tokenizer.isSpace(chars[i]) && !Tokenizer.operatorChars.contains(chars[i]) { i += 1 }
-        var s = String.UnicodeScalarView()
+        while i < chars.count && !Tokenizer.isSpace(chars[i]) && !Tokenizer.isOperatorChar(chars[i]) { i += 1 }
         if c == "$" {
-            s.append(contentsOf: chars[(position + 1)..<i])
+            let name = text((position + 1)..<i)
             position = i
-            return Token(kind: .variable, text: String(s), start: start, end: position)
+            return Token(kind: .variable, text: name, start: start, end: position)
         }
-        s.append(contentsOf: chars[position..<i])
+        let name = text(position..<i)
         position = i
-        let name = String(s)
         switch name {
         case "or", "in", "and": return Token(kind: .op, text: name, start: start, end: position)
         case "true": return Token(kind: .value, text: name, literal: .bool(true), start: start, end: position)
@@ -126,6 +161,14 @@ struct Tokenizer {
 
     private mutating func scanString(quote: Unicode.Scalar, start: Int) throws(ExpressionError) -> Token {
         position += 1
+        // No escape before the closing quote (the usual case): the text as it stands.
+        var end = position
+        while end < chars.count && chars[end] != quote && chars[end] != "\\" { end += 1 }
+        if end < chars.count && chars[end] == quote {
+            let literal = text(position..<end)
+            position = end + 1
+            return Token(kind: .string, text: literal, start: start, end: position)
+        }
         var out = String.UnicodeScalarView()
         var pendingHigh: UInt32? = nil
         func flushHigh() {
@@ -212,9 +255,7 @@ struct Tokenizer {
                 i = j
             }
         }
-        var s = String.UnicodeScalarView()
-        s.append(contentsOf: chars[position..<i])
-        let text = String(s)
+        let text = text(position..<i)
         guard let n = Num.parse(text), n.d.isFinite else {
             throw ExpressionError.make("S0102", position: start, token: text)
         }

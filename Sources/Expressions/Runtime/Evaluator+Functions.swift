@@ -22,7 +22,15 @@ extension Evaluator {
 
     func evalFunction(_ node: Node, _ input: Value?, _ frame: Frame, applyTo: Value??) throws(ExpressionError) -> Value? {
         let procNode = node.procedure!
-        let proc = try eval(procNode, input, frame)
+        // `$name(…)`: the variable read directly (the usual case, no predicate or grouping on it)
+        var proc: Value?
+        if procNode.kind == .variable && procNode.predicate == nil && procNode.group == nil && !procNode.keepArray {
+            proc = evalVariable(procNode, input, frame)
+            // a sequence needs eval's unwrapping
+            if case .array? = proc { proc = try eval(procNode, input, frame) }
+        } else {
+            proc = try eval(procNode, input, frame)
+        }
         if proc == nil && procNode.kind == .path, let first = procNode.steps.first {
             let sym = Symbols.intern(first.value)
             if frame.lookup(sym) != nil || functions.lookup(sym) != nil {
@@ -121,7 +129,15 @@ extension Evaluator {
             }
         }
         let procNode = node.procedure!
-        let proc = try eval(procNode, input, frame)
+        // `$name(…)`: the variable read directly (the usual case, no predicate or grouping on it)
+        var proc: Value?
+        if procNode.kind == .variable && procNode.predicate == nil && procNode.group == nil && !procNode.keepArray {
+            proc = evalVariable(procNode, input, frame)
+            // a sequence needs eval's unwrapping
+            if case .array? = proc { proc = try eval(procNode, input, frame) }
+        } else {
+            proc = try eval(procNode, input, frame)
+        }
         if proc == nil && procNode.kind == .path, let first = procNode.steps.first {
             let sym = Symbols.intern(first.value)
             if frame.lookup(sym) != nil || functions.lookup(sym) != nil {

@@ -119,8 +119,25 @@ extension Evaluator {
     }
 
     /// Compares strings by UTF-16 code units, as JavaScript does.
+    ///
+    /// Compares UTF-8 bytes first: up to the first differing byte both strings hold the same
+    /// characters, and when both differing bytes are ASCII that byte decides in UTF-16 too (as
+    /// does one string ending first). Only a difference inside non-ASCII characters needs UTF-16
+    /// (UTF-8 orders supplementary characters after U+E000–U+FFFF, UTF-16 before).
     static func compareStrings(_ a: String, _ b: String) -> Int {
-        if a == b && a.utf8.elementsEqual(b.utf8) { return 0 }
+        var a = a
+        var b = b
+        let byBytes = a.withUTF8 { x in
+            b.withUTF8 { y -> Int? in
+                let n = Swift.min(x.count, y.count)
+                var i = 0
+                while i < n && x[i] == y[i] { i += 1 }
+                if i == n { return x.count == y.count ? 0 : (x.count < y.count ? -1 : 1) }
+                if x[i] < 0x80 && y[i] < 0x80 { return x[i] < y[i] ? -1 : 1 }
+                return nil
+            }
+        }
+        if let byBytes { return byBytes }
         var ia = a.utf16.makeIterator()
         var ib = b.utf16.makeIterator()
         while true {
@@ -161,20 +178,107 @@ extension Evaluator {
 
     // MARK: - Unary, constructors
 
+    /// `{"k": v, …}` with distinct literal keys, on one input value: the members in order,
+    /// those whose value is undefined left out.
+    ///
+    /// In exact mode the object is built in the JSON model while every value has its final JSON
+    /// form (see ``plainJSON(_:)``): the result then needs no conversion when the evaluation
+    /// returns, and reads from it work as on input objects. The first other value (a function,
+    /// a double, a flagged array) switches to an evaluator object. IEEE mode always builds
+    /// evaluator objects: its output conversion rewrites numbers.
+    ///
+    /// With `spread`, every member is evaluated over those items instead of `input`, each on an
+    /// array of its own (an evaluation may set flags on the array it is given).
+    func constructObject(
+        _ node: Node, _ keys: [String], _ input: Value?, _ frame: Frame, spread: [Value]? = nil
+    ) throws(ExpressionError) -> Value {
+        @inline(__always) func value(_ i: Int) throws(ExpressionError) -> Value? {
+            if let spread { return try eval(node.pairs[i].1, .array(JArray(spread)), frame) }
+            return try eval(node.pairs[i].1, input, frame)
+        }
+        var present: [String]? = nil  // the keys of defined members, once one is undefined
+        var values: [Value] = []
+        var i = 0
+        if !ieee {
+            var json: [JSONValue] = []
+            json.reserveCapacity(keys.count)
+            while i < keys.count {
+                let v = try value(i)
+                if let v {
+                    guard let j = Evaluator.plainJSON(v) else {
+                        values.reserveCapacity(keys.count)
+                        for j in json { values.append(Value(j)) }
+                        values.append(v)
+                        present?.append(keys[i])
+                        i += 1
+                        break
+                    }
+                    json.append(j)
+                    present?.append(keys[i])
+                } else if present == nil {
+                    present = Array(keys[..<i])
+                }
+                i += 1
+            }
+            if values.isEmpty { return .jobject(JSONObject(uniqueKeys: present ?? keys, values: json)) }
+        } else {
+            values.reserveCapacity(keys.count)
+        }
+        while i < keys.count {
+            if let v = try value(i) {
+                values.append(v)
+                present?.append(keys[i])
+            } else if present == nil {
+                present = Array(keys[..<i])
+            }
+            i += 1
+        }
+        return .object(JObject(uniqueKeys: present ?? keys, values: values))
+    }
+
+    /// A value's JSON form when it reads back as the same value: strings, exact numbers,
+    /// booleans, null, parts of the input, objects built in the JSON model, and arrays without
+    /// any of JSONata's flags holding such values (no nested evaluator arrays). Nil otherwise
+    /// (functions, doubles, whose JSON form would turn them into exact numbers, sequences).
+    @inline(__always)
+    static func plainJSON(_ v: Value) -> JSONValue? {
+        switch v {
+        case .string(let s): return .string(s)
+        case .number(let n):
+            guard n.isExact, n.d.isFinite else { return nil }
+            return .number(n.jsonNumber)
+        case .bool(let b): return .bool(b)
+        case .null: return .null
+        case .jobject(let o): return .object(o)
+        case .jarray(let a): return .array(a)
+        case .array(let a):
+            guard !a.isSequence, !a.cons, !a.keepSingleton, !a.outerWrapper else { return nil }
+            var out: [JSONValue] = []
+            out.reserveCapacity(a.items.count)
+            for item in a.items {
+                if case .array = item { return nil }
+                guard let j = plainJSON(item) else { return nil }
+                out.append(j)
+            }
+            return .array(out)
+        case .object, .function, .tuples: return nil
+        }
+    }
+
     func evalUnary(_ node: Node, _ input: Value?, _ frame: Frame) throws(ExpressionError) -> Value? {
-        switch node.value {
-        case "-":
+        switch node.firstByte {
+        case UInt8(ascii: "-"):
             let v = try eval(node.expression!, input, frame)
             guard let v else { return nil }
             guard case .number(let n) = v else {
                 throw ExpressionError.make("D1002", position: node.position, token: "-", value: v)
             }
             return .number(-n)
-        case "[":
+        case UInt8(ascii: "["):
             var items: [Value] = []
             for item in node.expressions {
                 guard let value = try eval(item, input, frame) else { continue }
-                if item.kind == .unary && item.value == "[" {
+                if item.kind == .unary && item.firstByte == UInt8(ascii: "[") {
                     items.append(value)
                 } else {
                     Evaluator.appendFlat(&items, value)
@@ -183,34 +287,24 @@ extension Evaluator {
             let result = JArray(items)
             if node.consarray { result.cons = true }
             return .array(result)
-        case "{":
+        case UInt8(ascii: "{"):
             if let keys = node.literalKeys {
                 switch input {
-                case .array, .jarray, .tuples:
+                case .tuples:
                     break
+                case .array, .jarray:
+                    // Grouping the items by key puts every item under every (literal) key: each
+                    // value is evaluated once, over all the items (arrays give their elements).
+                    let items = input!.elements
+                    if items.count <= 1 { return try constructObject(node, keys, items.first, frame) }
+                    var all: [Value] = []
+                    all.reserveCapacity(items.count)
+                    for item in items {
+                        if item.isArray { all.append(contentsOf: item.elements) } else { all.append(item) }
+                    }
+                    return try constructObject(node, keys, nil, frame, spread: all)
                 default:
-                    var values: [Value] = []
-                    values.reserveCapacity(keys.count)
-                    var i = 0
-                    while i < keys.count {
-                        guard let v = try eval(node.pairs[i].1, input, frame) else { break }
-                        values.append(v)
-                        i += 1
-                    }
-                    if i == keys.count {
-                        return .object(JObject(uniqueKeys: keys, values: values))
-                    }
-                    // some value is undefined: build member by member
-                    let result = JObject(capacity: keys.count)
-                    for k in 0..<i { result.appendNew(keys[k], values[k]) }
-                    i += 1
-                    while i < keys.count {
-                        if let v = try eval(node.pairs[i].1, input, frame) {
-                            result.appendNew(keys[i], v)
-                        }
-                        i += 1
-                    }
-                    return .object(result)
+                    return try constructObject(node, keys, input, frame)
                 }
             }
             return try evalGroup(Group(pairs: node.pairs, position: node.position), input, frame)

@@ -11,13 +11,14 @@ extension Evaluator {
     /// `a.b.c` while every value on the way is an object: nil when the general path evaluation
     /// is needed (an array on the way).
     @inline(__always)
-    static func directLookup(_ names: [String], _ input: Value?) -> Found? {
+    func directLookup(_ names: [String], hintSlot: Int32, _ input: Value?) -> Found? {
         guard var cur = input else { return Found(value: nil) }
-        for name in names {
+        for k in 0..<names.count {
+            let name = names[k]
             switch cur {
             case .jobject(let o):
-                guard let v = o[name] else { return Found(value: nil) }
-                cur = Value(v)
+                guard let v = member(o, name, hintSlot: hintSlot + Int32(k)) else { return Found(value: nil) }
+                cur = v
             case .object(let o):
                 guard let v = o[name] else { return Found(value: nil) }
                 cur = v
@@ -29,6 +30,16 @@ extension Evaluator {
         }
         if case .array(let a) = cur, a.isSequence { return nil }
         return Found(value: cur)
+    }
+
+    /// Member `key` of an input object, using lookup hint `hintSlot` (see ``hints``).
+    @inline(__always)
+    func member(_ o: JSONObject, _ key: String, hintSlot: Int32) -> Value? {
+        let slot = Int(hintSlot)
+        if slot >= 0 && slot < hintCount {
+            return o.value(forKey: key, hint: &hints[slot]).map(Value.init)
+        }
+        return o[key].map(Value.init)
     }
 
     static func lookup(_ input: Value?, _ key: String) -> Value? {
@@ -184,7 +195,7 @@ extension Evaluator {
             if plainName {
                 switch item {
                 case .jobject(let o)?:
-                    found = o[step.value].map(Value.init)
+                    found = member(o, step.value, hintSlot: step.hintSlot)
                 case .object(let o)?:
                     found = o[step.value]
                 default:

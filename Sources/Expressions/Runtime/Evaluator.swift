@@ -42,14 +42,27 @@ final class Evaluator {
         set { counters.pointee.depth = newValue }
     }
 
+    /// Member-lookup hints, one per name a path of the expression reads (``Node/hintSlot``): the
+    /// position in its object where the name was last found. Objects of one shape (the records
+    /// of a document) keep a name at one position, so a lookup mostly compares one name instead
+    /// of searching. Per evaluation, so never shared between threads; a tree parsed later by
+    /// `$eval` numbers its slots from 0 again, and a slot past `hintCount` uses no hint. A hint
+    /// only ever saves time: every lookup checks the name at the hinted position.
+    let hints: UnsafeMutablePointer<Int32>
+    let hintCount: Int
+
     deinit {
         counters.deallocate()
+        hints.deallocate()
     }
 
     init(
         functions: FunctionTable, maxDepth: Int, deadline: ContinuousClock.Instant?, stackFloor: UInt, timestamp: Double,
-        ieee: Bool
+        ieee: Bool, hintSlots: Int = 0
     ) {
+        hintCount = hintSlots
+        hints = UnsafeMutablePointer<Int32>.allocate(capacity: Swift.max(hintSlots, 1))
+        hints.initialize(repeating: 0, count: Swift.max(hintSlots, 1))
         self.ieee = ieee
         self.functions = functions
         self.maxDepth = maxDepth
@@ -85,8 +98,11 @@ final class Evaluator {
         var result: Value?
         switch node.kind {
         case .path:
-            if let names = node.simpleNames,
-                let fast = Evaluator.directLookup(names, node.variableHead.map { evalVariable($0, input, frame) } ?? input)
+            if let names = node.simpleNames, node.variableHead == nil, names.count == 1, case .jobject(let o)? = input {
+                // one name on an input object (`qty`): the commonest path of all
+                result = member(o, names[0], hintSlot: node.hintSlot)
+            } else if let names = node.simpleNames,
+                let fast = directLookup(names, hintSlot: node.hintSlot, node.variableHead.map { evalVariable($0, input, frame) } ?? input)
             {
                 result = fast.value
             } else {
@@ -97,7 +113,11 @@ final class Evaluator {
         case .unary:
             result = try evalUnary(node, input, frame)
         case .name:
-            result = Evaluator.lookup(input, node.value)
+            if case .jobject(let o)? = input {
+                result = member(o, node.value, hintSlot: node.hintSlot)
+            } else {
+                result = Evaluator.lookup(input, node.value)
+            }
         case .string, .number, .value:
             result = node.literal
         case .wildcard:

@@ -377,11 +377,14 @@ enum Symbols {
     }
 }
 
-/// A scope of variable bindings (the first one inline: most scopes bind one variable).
+/// A scope of variable bindings (the first two inline: most scopes bind one or two variables,
+/// a lambda's parameters, a block's `$x :=`; more go to the arrays).
 final class Frame: @unchecked Sendable {
     let parent: Frame?
     @exclusivity(unchecked) private var sym0: Sym = -1
     @exclusivity(unchecked) private var val0: Value? = nil
+    @exclusivity(unchecked) private var sym1: Sym = -1
+    @exclusivity(unchecked) private var val1: Value? = nil
     @exclusivity(unchecked) private var syms: [Sym] = []
     @exclusivity(unchecked) private var vals: [Value?] = []
 
@@ -393,6 +396,11 @@ final class Frame: @unchecked Sendable {
         if sym0 == sym || sym0 == -1 {
             sym0 = sym
             val0 = value
+            return
+        }
+        if sym1 == sym || sym1 == -1 {
+            sym1 = sym
+            val1 = value
             return
         }
         for i in 0..<syms.count where syms[i] == sym {
@@ -409,6 +417,7 @@ final class Frame: @unchecked Sendable {
         var f: Frame? = self
         while let frame = f {
             if frame.sym0 == sym { return .some(frame.val0) }
+            if frame.sym1 == sym { return .some(frame.val1) }
             if !frame.syms.isEmpty {
                 let s = frame.syms
                 for i in 0..<s.count where s[i] == sym { return .some(frame.vals[i]) }

@@ -51,6 +51,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Running pipelines: the plan, steps over records, sources and targets through protocols.
+        .target(name: "Engine", dependencies: ["Spec", "Planner", "Expressions", "PipelineExpressions", "JSONModel", "Diagnostics"]),
         // The local Xero: identity, Accounting API, limits, faults, persisted in SQLite.
         .target(
             name: "Sandbox",
@@ -76,7 +78,7 @@ let package = Package(
             name: "CLI",
             dependencies: [
                 "Diagnostics", "JSONModel", "JSONSchema", "Spec", "XeroModel", "Expressions", "PipelineExpressions",
-                "Sandbox", "XeroClient", "State",
+                "Sandbox", "XeroClient", "State", "Engine",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -101,6 +103,7 @@ let package = Package(
             dependencies: ["Sandbox", "XeroModel", "JSONModel", "JSONSchema", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "CronTests", dependencies: ["Cron"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Spec", "JSONModel"]),
         .testTarget(name: "XeroClientTests", dependencies: ["XeroClient", "State", "Sandbox", "JSONModel"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance"]),
         .testTarget(name: "ExpressionFormattingTests", dependencies: ["ExpressionFormatting"]),

@@ -114,3 +114,45 @@ struct SandboxCommandTests {
         #expect(missing.status == 64)
     }
 }
+
+@Suite("xeroflow test")
+struct TestCommandTests {
+    @Test("every example pipeline's tests pass")
+    func examples() throws {
+        let r = try Xeroflow.run(["test", "pipelines"])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains(" 0 failed"))
+        #expect(!r.stdout.contains("✗"))
+        let count = r.stdout.split(separator: "\n").filter { $0.hasPrefix("✓") }.count
+        #expect(count >= 20)
+    }
+
+    @Test("a failing test names its line and the first difference, and exits 1")
+    func failing() throws {
+        let dir = try Xeroflow.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let yaml = """
+            version: 1
+            name: t
+            xero: { connection: sandbox }
+            sources:
+              people: { csv: people.csv }
+            steps:
+              contacts:
+                from: people
+                map: { Name: first & " " & last }
+            targets:
+              push: { from: contacts, xero: Contacts, match: Name }
+            tests:
+              - name: names are joined
+                step: contacts
+                input: [{ first: Ada, last: Lovelace }]
+                expect: [{ Name: Ada King }]
+            """
+        try yaml.write(to: dir.appendingPathComponent("t.yaml"), atomically: true, encoding: .utf8)
+        let r = try Xeroflow.run(["test", "t.yaml"], in: dir)
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("✗ t.yaml:13: names are joined"))
+        #expect(r.stdout.contains(#"record 1 differs at Name: expected "Ada King", got "Ada Lovelace""#))
+    }
+}

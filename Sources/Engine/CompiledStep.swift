@@ -1,0 +1,183 @@
+import Expressions
+import Foundation
+import JSONModel
+import PipelineExpressions
+import Spec
+
+/// A problem with one record: which record, what went wrong, and where in the YAML.
+public struct RecordFailure: Sendable, Error, CustomStringConvertible {
+    /// The node (step or target) and the part (`map.Name`, `filter`) that failed.
+    public var node: String
+    public var part: String
+    public var message: String
+    /// JSON pointer of the failing expression in the pipeline file.
+    public var pointer: JSONPointer
+    public var record: JSONValue
+    public var description: String { "\(node) (\(part)): \(message)" }
+}
+
+/// An expression of a step, compiled once, with where it is in the pipeline file.
+struct CompiledExpression: Sendable {
+    let expression: Expressions.Expression
+    let part: String
+    let pointer: JSONPointer
+
+    init(_ ref: ExpressionRef, part: String) throws {
+        do {
+            expression = try Expressions.Expression(ref.text)
+        } catch {
+            throw StepError(message: "\(part): \(error)", pointer: ref.pointer)
+        }
+        self.part = part
+        pointer = ref.pointer
+    }
+}
+
+/// A step's expressions failed to compile (validate reports these first; this is a backstop).
+public struct StepError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public let pointer: JSONPointer
+    public var description: String { message }
+}
+
+/// A step ready to run: its parts in the order the pipeline format fixes — filter, explode,
+/// join, group, map, set, dedupe — with every expression compiled once.
+public struct CompiledStep: Sendable {
+    public let spec: StepSpec
+    let filter: CompiledExpression?
+    let explodeEach: CompiledExpression?
+    let joinOn: CompiledExpression?
+    let joinEquals: CompiledExpression?
+    let groupBy: [CompiledExpression]
+    let map: [(field: String, expression: CompiledExpression)]
+    let dedupeBy: CompiledExpression?
+
+    public init(_ spec: StepSpec) throws {
+        self.spec = spec
+        filter = try spec.filter.map { try CompiledExpression($0, part: "filter") }
+        explodeEach = try spec.explode?.each.map { try CompiledExpression($0, part: "explode.each") }
+        joinOn = try spec.join?.on.map { try CompiledExpression($0, part: "join.on") }
+        joinEquals = try spec.join?.equals.map { try CompiledExpression($0, part: "join.equals") }
+        groupBy = try (spec.group?.by ?? []).map { try CompiledExpression($0, part: "group.by") }
+        map = try spec.map.map { ($0.field, try CompiledExpression($0.expression, part: "map.\($0.field)")) }
+        dedupeBy = try spec.dedupe?.by.map { try CompiledExpression($0, part: "dedupe.by") }
+    }
+
+    /// The evaluation settings of pipeline expressions: exact decimals, a time budget per record.
+    static let limits = EvaluationLimits(timeout: .seconds(5), maxDepth: 500, numbers: .exact)
+
+    func evaluate(_ e: CompiledExpression, _ record: JSONValue, _ bindings: [String: JSONValue]) throws(RecordFailure) -> JSONValue? {
+        do {
+            return try e.expression.evaluate(record, bindings: bindings, environment: PipelineFunctions.environment, limits: Self.limits)
+        } catch {
+            throw RecordFailure(node: spec.name, part: e.part, message: "\(error)", pointer: e.pointer, record: record)
+        }
+    }
+
+    /// Runs the step over its input. Records that fail an expression are returned apart, with
+    /// the reason; the others go on.
+    ///
+    /// - Parameters:
+    ///   - input: the records of `from`, in order.
+    ///   - bindings: lookup tables and run context (`$pipeline`, `$run`).
+    ///   - joined: the records of `join.with`, when the step joins.
+    public func run(_ input: [JSONValue], bindings: [String: JSONValue], joined: [JSONValue] = []) -> (records: [JSONValue], failures: [RecordFailure]) {
+        var failures: [RecordFailure] = []
+        var records = input
+
+        if let filter {
+            records = records.filter { r in
+                do throws(RecordFailure) { return try evaluate(filter, r, bindings)?.boolValue == true } catch { failures.append(error); return false }
+            }
+        }
+        if let each = explodeEach, let field = spec.explode?.asField {
+            var out: [JSONValue] = []
+            for r in records {
+                do throws(RecordFailure) {
+                    let value = try evaluate(each, r, bindings)
+                    let elements: [JSONValue] = value.map { $0.arrayValue ?? [$0] } ?? []
+                    for e in elements {
+                        var o = r.objectValue ?? [:]
+                        o[field] = e
+                        out.append(.object(o))
+                    }
+                } catch { failures.append(error) }
+            }
+            records = out
+        }
+        if let join = spec.join, let on = joinOn, let equals = joinEquals, let field = join.asField {
+            var index: [JSONValue: [JSONValue]] = [:]
+            for right in joined {
+                do throws(RecordFailure) {
+                    if let k = try evaluate(equals, right, bindings) { index[Self.normalisedKey(k), default: []].append(right) }
+                } catch { failures.append(error) }
+            }
+            var out: [JSONValue] = []
+            for r in records {
+                do throws(RecordFailure) {
+                    let matches = try evaluate(on, r, bindings).map { index[Self.normalisedKey($0)] ?? [] } ?? []
+                    if matches.isEmpty && join.type == .inner { continue }
+                    var o = r.objectValue ?? [:]
+                    if join.many { o[field] = .array(matches) } else if let first = matches.first { o[field] = first }
+                    out.append(.object(o))
+                } catch { failures.append(error) }
+            }
+            records = out
+        }
+        if let group = spec.group, !groupBy.isEmpty {
+            var order: [JSONValue] = []
+            var groups: [JSONValue: [JSONValue]] = [:]
+            for r in records {
+                do throws(RecordFailure) {
+                    let parts = try groupBy.map { e throws(RecordFailure) in try evaluate(e, r, bindings) ?? .null }
+                    let key = Self.normalisedKey(parts.count == 1 ? parts[0] : .array(parts))
+                    if groups[key] == nil { order.append(key) }
+                    groups[key, default: []].append(r)
+                } catch { failures.append(error) }
+            }
+            records = order.map { key in
+                let members = groups[key]!
+                var o = members[0].objectValue ?? [:]
+                o[group.into] = .array(members)
+                return .object(o)
+            }
+        }
+        if !map.isEmpty {
+            var out: [JSONValue] = []
+            for r in records {
+                do throws(RecordFailure) {
+                    var o = JSONObject()
+                    for (field, e) in map {
+                        if let v = try evaluate(e, r, bindings) { o[field] = v }
+                    }
+                    out.append(.object(o))
+                } catch { failures.append(error) }
+            }
+            records = out
+        }
+        if !spec.set.isEmpty {
+            records = records.map { r in
+                var o = r.objectValue ?? [:]
+                for (field, value, _) in spec.set { o[field] = value }
+                return .object(o)
+            }
+        }
+        if let dedupe = spec.dedupe, let by = dedupeBy {
+            var kept: [JSONValue: (position: Int, record: JSONValue)] = [:]
+            for (i, r) in records.enumerated() {
+                do throws(RecordFailure) {
+                    let key = Self.normalisedKey(try evaluate(by, r, bindings) ?? .null)
+                    if kept[key] == nil || dedupe.keep == .last { kept[key] = (kept[key]?.position ?? i, r) }
+                } catch { failures.append(error) }
+            }
+            records = kept.values.sorted { $0.position < $1.position }.map(\.record)
+        }
+        return (records, failures)
+    }
+
+    /// Keys compare by value: `1`, `1.0` and `"1"` are different kinds, but 1 and 1.00 are one.
+    static func normalisedKey(_ v: JSONValue) -> JSONValue {
+        if case .number(let n) = v { return .string("#" + n.jsonText) }
+        return v
+    }
+}

@@ -46,13 +46,21 @@ let package = Package(
         .target(
             name: "State",
             dependencies: [
-                "XeroClient",
+                "XeroClient", "Engine", "JSONModel",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // Running pipelines: the plan, steps over records, sources and targets through protocols.
-        .target(name: "Engine", dependencies: ["Spec", "Planner", "Expressions", "PipelineExpressions", "JSONModel", "Diagnostics"]),
+        .target(
+            name: "Engine",
+            dependencies: ["Spec", "Planner", "Expressions", "PipelineExpressions", "JSONModel", "Diagnostics", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // Sources and targets on files and databases, for the engine.
+        .target(
+            name: "Connectors",
+            dependencies: ["Engine", "Spec", "JSONModel", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         // The local Xero: identity, Accounting API, limits, faults, persisted in SQLite.
         .target(
             name: "Sandbox",
@@ -78,7 +86,7 @@ let package = Package(
             name: "CLI",
             dependencies: [
                 "Diagnostics", "JSONModel", "JSONSchema", "Spec", "XeroModel", "Expressions", "PipelineExpressions",
-                "Sandbox", "XeroClient", "State", "Engine",
+                "Sandbox", "XeroClient", "State", "Engine", "Connectors",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -96,7 +104,7 @@ let package = Package(
         .testTarget(name: "JSONModelTests", dependencies: ["JSONModel"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "JSONModel"]),
         .testTarget(name: "SpecTests", dependencies: ["Spec", "Diagnostics", "JSONModel", "JSONSchema", "XeroModel", "Cron", "Planner"]),
-        .testTarget(name: "CLITests", dependencies: ["CLI", "JSONModel"]),
+        .testTarget(name: "CLITests", dependencies: ["CLI", "JSONModel", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "XeroModelTests", dependencies: ["XeroModel", "JSONModel"]),
         .testTarget(
             name: "SandboxTests",

@@ -81,7 +81,10 @@ public struct CompiledStep: Sendable {
     ///   - input: the records of `from`, in order.
     ///   - bindings: lookup tables and run context (`$pipeline`, `$run`).
     ///   - joined: the records of `join.with`, when the step joins.
-    public func run(_ input: [JSONValue], bindings: [String: JSONValue], joined: [JSONValue] = []) -> (records: [JSONValue], failures: [RecordFailure]) {
+    ///   - keepGroup: when the step groups, decides which groups go on (an incremental run keeps
+    ///     the groups with a new member).
+    public func run(_ input: [JSONValue], bindings: [String: JSONValue], joined: [JSONValue] = [],
+                    keepGroup: (([JSONValue]) -> Bool)? = nil) -> (records: [JSONValue], failures: [RecordFailure]) {
         var failures: [RecordFailure] = []
         var records = input
 
@@ -135,8 +138,9 @@ public struct CompiledStep: Sendable {
                     groups[key, default: []].append(r)
                 } catch { failures.append(error) }
             }
-            records = order.map { key in
+            records = order.compactMap { key in
                 let members = groups[key]!
+                if let keepGroup, !keepGroup(members) { return nil }
                 var o = members[0].objectValue ?? [:]
                 o[group.into] = .array(members)
                 return .object(o)

@@ -37,6 +37,47 @@ public final class StateStore: Sendable {
                 );
                 """)
         }
+        m.registerMigration("v2-runs") { db in
+            try db.execute(sql: """
+                CREATE TABLE runs (
+                    id TEXT PRIMARY KEY,
+                    pipeline TEXT NOT NULL,
+                    pipeline_hash TEXT NOT NULL,
+                    started_at REAL NOT NULL,
+                    ended_at REAL,
+                    outcome TEXT NOT NULL,         -- running, succeeded, succeeded with failures, failed
+                    counts TEXT                    -- JSON: node → counts
+                );
+                CREATE INDEX runs_by_pipeline ON runs (pipeline, started_at);
+                CREATE TABLE cursors (
+                    pipeline TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    value TEXT NOT NULL,
+                    run_id TEXT NOT NULL,
+                    PRIMARY KEY (pipeline, source)
+                );
+                CREATE TABLE written (
+                    pipeline TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    content_hash TEXT NOT NULL,
+                    target_id TEXT,                -- the Xero id, for Xero targets
+                    run_id TEXT NOT NULL,
+                    PRIMARY KEY (pipeline, target, key)
+                );
+                CREATE TABLE quarantine (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    run_id TEXT NOT NULL,
+                    pipeline TEXT NOT NULL,
+                    node TEXT NOT NULL,
+                    part TEXT NOT NULL,
+                    message TEXT NOT NULL,
+                    location TEXT NOT NULL,
+                    record TEXT NOT NULL
+                );
+                CREATE INDEX quarantine_by_run ON quarantine (pipeline, run_id);
+                """)
+        }
         return m
     }
 

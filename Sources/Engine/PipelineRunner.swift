@@ -1,0 +1,254 @@
+import Crypto
+import Foundation
+import JSONModel
+import PipelineExpressions
+import Spec
+
+/// What the engine remembers between runs (the `State` target keeps it in SQLite).
+public protocol RunStateStore: Sendable {
+    /// Starts a run, holding the pipeline's lock: a second run of the same pipeline is refused.
+    func beginRun(pipeline: String, pipelineHash: String) throws -> String
+    func cursor(pipeline: String, source: String) throws -> String?
+    /// Content hashes of what each key last wrote to a target.
+    func writtenHashes(pipeline: String, target: String) throws -> [String: String]
+    /// Ends a run: its outcome and counts, the cursors that may advance, the keys written, the
+    /// records set apart. One transaction; the lock is released.
+    func finishRun(_ run: RunRecord) throws
+}
+
+/// A finished run, as the state store keeps it.
+public struct RunRecord: Sendable {
+    public var id: String
+    public var pipeline: String
+    public var outcome: String
+    public var counts: [String: NodeCounts]
+    public var cursors: [String: String]
+    public var written: [String: [String: String]]
+    public var quarantined: [QuarantinedRecord]
+    public var startedAt: Date
+    public var endedAt: Date
+}
+
+public struct NodeCounts: Sendable, Codable, Equatable {
+    public var read = 0
+    public var output = 0
+    public var failed = 0
+    public var created = 0
+    public var updated = 0
+    public var unchanged = 0
+    public var skipped = false
+    public init() {}
+}
+
+public struct QuarantinedRecord: Sendable {
+    public var node: String
+    public var part: String
+    public var message: String
+    /// `file:line:column` of the failing expression.
+    public var location: String
+    public var record: JSONValue
+}
+
+/// Runs a validated pipeline: sources are read (from their cursors), steps run in dependency
+/// order, targets are written by key, and the state store learns the outcome. A target whose
+/// writes fail stops the targets that come `after` it; a source's cursor advances only when
+/// every target fed by it succeeded, so a crash or a failure re-reads the same records next time,
+/// and keyed writes make that harmless.
+public struct PipelineRunner {
+    public struct Options: Sendable {
+        public var dryRun = false
+        public var fullRefresh = false
+        /// Identifies the pipeline file's content in the run's record (the CLI hashes the file).
+        public var pipelineHash = ""
+        public init() {}
+    }
+
+    public struct Summary: Sendable {
+        public var runID: String?
+        public var counts: [(node: String, counts: NodeCounts)]
+        public var problems: [String]
+        public var quarantined: [QuarantinedRecord]
+        public var succeeded: Bool { problems.isEmpty }
+    }
+
+    let spec: PipelineSpec
+    let location: (JSONPointer) -> String
+    let baseDirectory: URL
+    let connectors: any ConnectorFactory
+    let state: (any RunStateStore)?
+    let options: Options
+
+    public init(spec: PipelineSpec, location: @escaping (JSONPointer) -> String, baseDirectory: URL, connectors: any ConnectorFactory,
+                state: (any RunStateStore)?, options: Options = Options()) {
+        self.spec = spec
+        self.location = location
+        self.baseDirectory = baseDirectory
+        self.connectors = connectors
+        self.state = state
+        self.options = options
+    }
+
+    /// A test hook: `XEROFLOW_FAULT_KILL_AFTER_TARGET=NAME` kills the process right after that
+    /// target's writes, before the state store records them.
+    static let killAfterTarget = ProcessInfo.processInfo.environment["XEROFLOW_FAULT_KILL_AFTER_TARGET"]
+
+    public func run() throws -> Summary {
+        let pipeline = spec.name ?? "pipeline"
+        let started = Date()
+        let runID = try options.dryRun ? nil : state?.beginRun(pipeline: pipeline, pipelineHash: options.pipelineHash)
+        var counts: [String: NodeCounts] = [:]
+        var problems: [String] = []
+        var quarantined: [QuarantinedRecord] = []
+        var cache: [String: [JSONValue]] = [:]
+        var newCursors: [String: String] = [:]
+        var failedNodes = Set<String>()
+        var lookups: [String: JSONValue] = [:]
+        for l in spec.lookups { lookups[l.name] = .object(l.table) }
+        let bindings = PipelineFunctions.bindings(lookups: lookups, pipeline: pipeline, runID: runID ?? "dry-run", startedAt: started)
+        let sources = Dictionary(spec.sources.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let steps = Dictionary(spec.steps.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var compiled: [String: CompiledStep] = [:]
+
+        func records(_ name: String) throws -> [JSONValue] {
+            if let cached = cache[name] { return cached }
+            var out: [JSONValue]
+            if let source = sources[name] {
+                let reader = try connectors.reader(for: source, baseDirectory: baseDirectory)
+                let cursor = options.fullRefresh ? nil : try state?.cursor(pipeline: pipeline, source: name)
+                out = try reader.read(after: cursor)
+                counts[name, default: NodeCounts()].read = out.count
+                counts[name, default: NodeCounts()].output = out.count
+                if let field = source.cursor {
+                    let values = out.compactMap { $0[field].map(CursorOrder.text) }
+                    if var best = cursor ?? values.first {
+                        for v in values where CursorOrder.isAfter(v, best) { best = v }
+                        newCursors[name] = best
+                    }
+                }
+            } else if let step = steps[name] {
+                let c = try compiled[name] ?? CompiledStep(step)
+                compiled[name] = c
+                var input: [JSONValue]
+                var keepGroup: (([JSONValue]) -> Bool)?
+                if step.group != nil, let from = step.from?.name, let source = sources[from], let field = source.cursor,
+                   !options.fullRefresh, let stored = try state?.cursor(pipeline: pipeline, source: from) {
+                    // An incremental source feeding a group: a group needs all its members, old
+                    // and new. Read the source whole and keep the groups with a new member.
+                    _ = try records(from)  // reads from the cursor: counts and the next cursor
+                    let reader = try connectors.reader(for: source, baseDirectory: baseDirectory)
+                    input = try reader.read(after: nil)
+                    keepGroup = { members in
+                        members.contains { m in m[field].map { CursorOrder.isAfter(CursorOrder.text($0), stored) } ?? true }
+                    }
+                } else {
+                    input = try records(step.from?.name ?? "")
+                }
+                let joined = try step.join?.with.map { try records($0.name) } ?? []
+                let result = c.run(input, bindings: bindings, joined: joined, keepGroup: keepGroup)
+                out = result.records
+                counts[name, default: NodeCounts()].read = input.count
+                counts[name, default: NodeCounts()].output = out.count
+                counts[name, default: NodeCounts()].failed = result.failures.count
+                quarantined += result.failures.map {
+                    QuarantinedRecord(node: $0.node, part: $0.part, message: $0.message, location: location($0.pointer), record: $0.record)
+                }
+            } else {
+                throw ConnectorError("'\(name)' is neither a source nor a step")
+            }
+            cache[name] = out
+            return out
+        }
+
+        /// The sources a node reads, directly or through steps.
+        func upstreamSources(_ name: String) -> Set<String> {
+            if sources[name] != nil { return [name] }
+            guard let step = steps[name] else { return [] }
+            var out = upstreamSources(step.from?.name ?? "")
+            if let with = step.join?.with?.name { out.formUnion(upstreamSources(with)) }
+            return out
+        }
+
+        var written: [String: [String: String]] = [:]
+        for target in Self.ordered(spec.targets) {
+            var c = NodeCounts()
+            if let blocked = target.after.first(where: { failedNodes.contains($0.name) }) {
+                c.skipped = true
+                counts[target.name] = c
+                failedNodes.insert(target.name)
+                problems.append("target '\(target.name)' (\(location(target.pointer))): skipped because '\(blocked.name)' failed")
+                continue
+            }
+            do {
+                let input = try records(target.from?.name ?? "")
+                c.read = input.count
+                let keyExpression = try target.key.map { try CompiledExpression($0, part: "key") }
+                func key(_ r: JSONValue) -> String {
+                    if let e = keyExpression, let v = try? e.expression.evaluate(r, bindings: bindings, environment: PipelineFunctions.environment) {
+                        return CursorOrder.text(v)
+                    }
+                    return Self.hash(r)
+                }
+                let keyed = input.map { (key: key($0), record: $0) }
+                let previous = try state?.writtenHashes(pipeline: pipeline, target: target.name) ?? [:]
+                if options.dryRun {
+                    for (k, r) in keyed {
+                        if let h = previous[k] { if h == Self.hash(r) { c.unchanged += 1 } else { c.updated += 1 } } else { c.created += 1 }
+                    }
+                } else {
+                    let writer = try connectors.writer(for: target, baseDirectory: baseDirectory)
+                    let report = try writer.write(keyed, keyOf: key)
+                    c.created = report.created
+                    c.updated = report.updated
+                    c.unchanged = report.unchanged
+                    var hashes: [String: String] = [:]
+                    for (k, r) in keyed { hashes[k] = Self.hash(r) }
+                    written[target.name] = hashes
+                    if Self.killAfterTarget == target.name { kill(getpid(), SIGKILL) }
+                }
+            } catch {
+                failedNodes.insert(target.name)
+                problems.append("target '\(target.name)' (\(location(target.pointer))): \(error)")
+            }
+            counts[target.name] = c
+        }
+
+        // Cursors advance only for sources whose every target succeeded.
+        var cursors: [String: String] = [:]
+        for (source, value) in newCursors {
+            let fed = spec.targets.filter { upstreamSources($0.from?.name ?? "").contains(source) }
+            if fed.allSatisfy({ !failedNodes.contains($0.name) }) { cursors[source] = value }
+        }
+        let order = spec.sources.map(\.name) + spec.steps.map(\.name) + spec.targets.map(\.name)
+        let summary = Summary(runID: runID, counts: order.compactMap { n in counts[n].map { (n, $0) } }, problems: problems, quarantined: quarantined)
+        if let runID, let state {
+            try state.finishRun(RunRecord(id: runID, pipeline: pipeline, outcome: problems.isEmpty ? (quarantined.isEmpty ? "succeeded" : "succeeded with failures") : "failed",
+                                          counts: counts, cursors: cursors, written: written, quarantined: quarantined,
+                                          startedAt: started, endedAt: Date()))
+        }
+        return summary
+    }
+
+    /// Targets in an order that respects `after` (and otherwise the file's order).
+    static func ordered(_ targets: [TargetSpec]) -> [TargetSpec] {
+        var done = Set<String>()
+        var out: [TargetSpec] = []
+        var remaining = targets
+        while !remaining.isEmpty {
+            let names = Set(remaining.map(\.name))
+            guard let i = remaining.firstIndex(where: { t in t.after.allSatisfy { done.contains($0.name) || !names.contains($0.name) } }) else {
+                out += remaining  // a cycle: validate reports it; run what is left in file order
+                break
+            }
+            let t = remaining.remove(at: i)
+            done.insert(t.name)
+            out.append(t)
+        }
+        return out
+    }
+
+    /// A record's content hash: SHA-256 of its JSON with keys sorted.
+    public static func hash(_ v: JSONValue) -> String {
+        let digest = SHA256.hash(data: Data(JSONWriter.write(v, options: [.sortedKeys]).utf8))
+        return digest.prefix(16).map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,89 @@
+import Engine
+import Foundation
+import GRDB
+import JSONModel
+
+/// Runs, cursors, what each key last wrote, and quarantined records, for ``PipelineRunner``.
+extension StateStore: RunStateStore {
+    public struct PipelineBusy: Error, CustomStringConvertible {
+        public let pipeline: String
+        public var description: String { "the pipeline '\(pipeline)' is already running (another xeroflow process holds its lock)" }
+    }
+
+    private var holder: String { "\(ProcessInfo.processInfo.processIdentifier)-run" }
+
+    public func beginRun(pipeline: String, pipelineHash: String) throws -> String {
+        guard try tryLock("pipeline:" + pipeline, holder: holder, ttl: 24 * 3_600) else { throw PipelineBusy(pipeline: pipeline) }
+        let id = UUID().uuidString.lowercased()
+        try write { db in
+            // A run left "running" by a process that died is marked as such.
+            try db.execute(sql: "UPDATE runs SET outcome = 'interrupted' WHERE pipeline = ? AND outcome = 'running'", arguments: [pipeline])
+            try db.execute(sql: "INSERT INTO runs (id, pipeline, pipeline_hash, started_at, outcome) VALUES (?, ?, ?, ?, 'running')",
+                           arguments: [id, pipeline, pipelineHash, Date().timeIntervalSince1970])
+        }
+        return id
+    }
+
+    public func cursor(pipeline: String, source: String) throws -> String? {
+        try read { db in try String.fetchOne(db, sql: "SELECT value FROM cursors WHERE pipeline = ? AND source = ?", arguments: [pipeline, source]) }
+    }
+
+    public func writtenHashes(pipeline: String, target: String) throws -> [String: String] {
+        try read { db in
+            var out: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT key, content_hash FROM written WHERE pipeline = ? AND target = ?", arguments: [pipeline, target]) {
+                out[row["key"]] = row["content_hash"]
+            }
+            return out
+        }
+    }
+
+    public func finishRun(_ run: RunRecord) throws {
+        let counts = String(decoding: try JSONEncoder().encode(run.counts), as: UTF8.self)
+        try write { db in
+            try db.execute(sql: "UPDATE runs SET ended_at = ?, outcome = ?, counts = ? WHERE id = ?",
+                           arguments: [run.endedAt.timeIntervalSince1970, run.outcome, counts, run.id])
+            for (source, value) in run.cursors {
+                try db.execute(sql: """
+                    INSERT INTO cursors (pipeline, source, value, run_id) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(pipeline, source) DO UPDATE SET value = excluded.value, run_id = excluded.run_id
+                    """, arguments: [run.pipeline, source, value, run.id])
+            }
+            for (target, hashes) in run.written {
+                for (key, hash) in hashes {
+                    try db.execute(sql: """
+                        INSERT INTO written (pipeline, target, key, content_hash, run_id) VALUES (?, ?, ?, ?, ?)
+                        ON CONFLICT(pipeline, target, key) DO UPDATE SET content_hash = excluded.content_hash, run_id = excluded.run_id
+                        """, arguments: [run.pipeline, target, key, hash, run.id])
+                }
+            }
+            for q in run.quarantined {
+                try db.execute(sql: "INSERT INTO quarantine (run_id, pipeline, node, part, message, location, record) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               arguments: [run.id, run.pipeline, q.node, q.part, q.message, q.location, JSONWriter.write(q.record)])
+            }
+        }
+        try unlock("pipeline:" + run.pipeline, holder: holder)
+    }
+
+    /// Recent runs, newest first.
+    public func runs(pipeline: String?, limit: Int = 20) throws -> [(id: String, pipeline: String, startedAt: Date, endedAt: Date?, outcome: String, counts: String?)] {
+        try read { db in
+            let sql = "SELECT * FROM runs \(pipeline == nil ? "" : "WHERE pipeline = ?") ORDER BY started_at DESC LIMIT \(limit)"
+            return try Row.fetchAll(db, sql: sql, arguments: pipeline.map { [$0] } ?? []).map { row in
+                (row["id"], row["pipeline"], Date(timeIntervalSince1970: row["started_at"]),
+                 (row["ended_at"] as Double?).map(Date.init(timeIntervalSince1970:)), row["outcome"], row["counts"])
+            }
+        }
+    }
+
+    /// Quarantined records of a pipeline's latest run (or of one run).
+    public func failures(pipeline: String, runID: String? = nil) throws -> [(node: String, part: String, message: String, location: String, record: String)] {
+        try read { db in
+            let run = try runID ?? String.fetchOne(db, sql: "SELECT id FROM runs WHERE pipeline = ? AND outcome != 'running' ORDER BY started_at DESC LIMIT 1", arguments: [pipeline])
+            guard let run else { return [] }
+            return try Row.fetchAll(db, sql: "SELECT * FROM quarantine WHERE pipeline = ? AND run_id = ? ORDER BY id", arguments: [pipeline, run]).map {
+                ($0["node"], $0["part"], $0["message"], $0["location"], $0["record"])
+            }
+        }
+    }
+}

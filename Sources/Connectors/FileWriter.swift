@@ -98,7 +98,7 @@ public struct StandardConnectors: ConnectorFactory {
 
     public func reader(for source: SourceSpec, baseDirectory: URL) throws -> any SourceReader {
         guard let kind = source.kind, let location = source.location else { throw ConnectorError("source '\(source.name)' has no kind") }
-        let path = baseDirectory.appendingPathComponent(location).path
+        let path = location.hasPrefix("/") ? location : baseDirectory.appendingPathComponent(location).path
         switch kind {
         case .csv: return try CSVReader(path: path, delimiter: source.delimiter, cursorField: source.cursor)
         case .jsonl: return JSONRecordsReader(path: path, format: .lines, cursorField: source.cursor)
@@ -106,7 +106,11 @@ public struct StandardConnectors: ConnectorFactory {
         case .sqlite:
             guard let query = source.query else { throw ConnectorError("source '\(source.name)': an sqlite source needs a query") }
             return SQLiteReader(path: path, query: query, cursorField: source.cursor)
-        case .postgres, .http, .xero:
+        case .http:
+            var params: [String: String] = [:]
+            for (k, v) in source.params { params[k] = v }
+            return HTTPReader(url: location, headers: source.headers, params: params, recordsPath: source.records, cursorField: source.cursor)
+        case .postgres, .xero:
             throw ConnectorError("source '\(source.name)': \(kind.rawValue) sources are not available in this version of xeroflow yet")
         }
     }

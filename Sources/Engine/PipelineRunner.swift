@@ -114,7 +114,8 @@ public struct PipelineRunner {
             var out: [JSONValue]
             if let source = sources[name] {
                 let reader = try connectors.reader(for: source, baseDirectory: baseDirectory)
-                let cursor = options.fullRefresh ? nil : try state?.cursor(pipeline: pipeline, source: name)
+                // A first run starts at `since:` when the source gives one.
+                let cursor = options.fullRefresh ? nil : try state?.cursor(pipeline: pipeline, source: name) ?? source.since
                 out = try reader.read(after: cursor)
                 counts[name, default: NodeCounts()].read = out.count
                 counts[name, default: NodeCounts()].output = out.count

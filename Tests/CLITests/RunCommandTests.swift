@@ -162,3 +162,44 @@ struct RunCommandTests {
         #expect(newer.stderr.contains("written by a newer xeroflow"))
     }
 }
+
+@Suite("xeroflow run: HTTP sources (process)", .serialized)
+struct HTTPSourceTests {
+    @Test("an HTTP JSON source sends its headers from the environment and follows every page")
+    func pagedHTTPSource() async throws {
+        let dir = try Xeroflow.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let sandbox = try SandboxCommandTests.Server(["--port", "0", "--in-memory", "--limits", "off"], in: dir)
+        defer { _ = sandbox.stop() }
+        let token = try await SandboxCommandTests.token(sandbox.url)
+        let contacts = (1...250).map { #"{"Name":"Contact \#($0)","ContactNumber":"N\#($0)"}"# }.joined(separator: ",")
+        let (status, _) = try await SandboxCommandTests.request("PUT", sandbox.url + "/api.xro/2.0/Contacts", body: #"{"Contacts":[\#(contacts)]}"#,
+                                                               headers: ["Authorization": "Bearer \(token)"])
+        #expect(status == 200)
+        let yaml = """
+            version: 1
+            name: pull
+            xero: { connection: sandbox }
+            sources:
+              api:
+                http: ${API}/api.xro/2.0/Contacts
+                headers: { Authorization: "Bearer ${API_TOKEN}" }
+                params: { page: 1, pageSize: 100 }
+                records: Contacts
+            steps:
+              rows: { from: api, map: { number: ContactNumber, name: Name } }
+            targets:
+              out: { from: rows, file: out/contacts.jsonl, key: number }
+            """
+        try yaml.write(to: dir.appendingPathComponent("pull.yaml"), atomically: true, encoding: .utf8)
+        let r = try Xeroflow.run(["run", "pull.yaml"], in: dir, environment: ["API": sandbox.url, "API_TOKEN": token])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("api: 250 in"))
+        let lines = try String(contentsOf: dir.appendingPathComponent("out/contacts.jsonl"), encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 250)
+        #expect(!r.stdout.contains(token) && !r.stderr.contains(token))
+        let denied = try Xeroflow.run(["run", "pull.yaml"], in: dir, environment: ["API": sandbox.url, "API_TOKEN": "wrong"])
+        #expect(denied.status == 1)
+        #expect(denied.stderr.contains("answered 401"))
+    }
+}

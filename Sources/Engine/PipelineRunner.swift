@@ -60,6 +60,8 @@ public struct PipelineRunner {
         public var fullRefresh = false
         /// Identifies the pipeline file's content in the run's record (the CLI hashes the file).
         public var pipelineHash = ""
+        /// Told each node's counts as soon as the node is done (progress displays).
+        public var progress: (@Sendable (String, NodeCounts) -> Void)?
         public init() {}
     }
 
@@ -157,6 +159,7 @@ public struct PipelineRunner {
                 throw ConnectorError("'\(name)' is neither a source nor a step")
             }
             cache[name] = out
+            options.progress?(name, counts[name] ?? NodeCounts())
             return out
         }
 
@@ -211,6 +214,7 @@ public struct PipelineRunner {
                 problems.append("target '\(target.name)' (\(location(target.pointer))): \(error)")
             }
             counts[target.name] = c
+            options.progress?(target.name, c)
         }
 
         // Cursors advance only for sources whose every target succeeded.

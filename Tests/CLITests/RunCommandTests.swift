@@ -137,6 +137,16 @@ struct RunCommandTests {
         #expect(failures.stdout.contains("invoices (map.Total)"))
         #expect(failures.stdout.contains("1 record set apart"))
         #expect(!failures.stdout.contains("Ada Lovelace"))
+        // The data is fixed; retry writes the record that failed and nothing else.
+        csv = csv.replacingOccurrences(of: "C3,1,c1,food,two,", with: "C3,1,c1,food,2,")
+        try csv.write(to: dir.appendingPathComponent("data/items.csv"), atomically: true, encoding: .utf8)
+        let retry = try Xeroflow.run(["retry", "shop.yaml"], in: dir)
+        #expect(retry.status == 0, "\(retry.stdout)\(retry.stderr)")
+        #expect(retry.stdout.contains("1 set apart before; 1 now pass, 0 still set apart"))
+        #expect(retry.stdout.contains("invoices_file: 1 created, 0 updated, 2 unchanged"))
+        #expect(Self.lines(dir.appendingPathComponent("out/invoices.jsonl")).count == 3)
+        let nothing = try Xeroflow.run(["retry", "shop.yaml"], in: dir)
+        #expect(nothing.stdout.contains("nothing to retry"))
     }
 
     @Test("one pipeline never runs twice at once; a state store from a newer xeroflow is refused clearly")

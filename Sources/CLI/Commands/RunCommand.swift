@@ -60,6 +60,18 @@ struct RunCommand: ParsableCommand {
     @Option(help: "The state store (default \(XeroConnections.defaultStatePath)).")
     var state: String?
 
+    /// Each node as it finishes, with its rate: one updating line on a terminal, plain lines to
+    /// standard error otherwise (logs).
+    static func progress(started: Date) -> @Sendable (String, NodeCounts) -> Void {
+        let terminal = isatty(STDERR_FILENO) == 1
+        return { node, c in
+            let seconds = max(Date().timeIntervalSince(started), 0.001)
+            let rate = Double(c.read) / seconds
+            let line = String(format: "%@: %d in, %d out (%.0f records/s, %.1f s)", node, c.read, c.output + c.created + c.updated + c.unchanged, rate, seconds)
+            Console.err(terminal ? "\r\u{1B}[K" + line : "progress: " + line + "\n")
+        }
+    }
+
     func run() throws {
         var failed = false
         let store = try? XeroConnections.store(state)
@@ -69,6 +81,7 @@ struct RunCommand: ParsableCommand {
             options.dryRun = dryRun
             options.fullRefresh = fullRefresh
             options.pipelineHash = loaded.hash
+            options.progress = Self.progress(started: Date())
             let runner = PipelineRunner(spec: loaded.spec, location: loaded.location,
                                         baseDirectory: URL(fileURLWithPath: file).deletingLastPathComponent(),
                                         connectors: StandardConnectors(), state: store, options: options)
@@ -82,6 +95,7 @@ struct RunCommand: ParsableCommand {
                 continue
             }
             let seconds = Date().timeIntervalSince(started)
+            if isatty(STDERR_FILENO) == 1 { Console.err("\r\u{1B}[K") }
             Console.out("\(loaded.spec.name ?? file)\(dryRun ? " (dry run)" : "")\(summary.runID.map { " run \($0.prefix(8))" } ?? "")\n")
             for (node, c) in summary.counts {
                 if c.skipped { Console.out("  \(node): skipped\n"); continue }
@@ -218,5 +232,49 @@ struct FailuresCommand: ParsableCommand {
             if showRecords { Console.out("    \(f.record)\n") }
         }
         Console.out("\(failures.count) record\(failures.count == 1 ? "" : "s") set apart\n")
+    }
+}
+
+/// `xeroflow retry PIPELINE`: try again the records a pipeline's latest run set apart.
+struct RetryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "retry",
+        abstract: "Try again the records set apart by a pipeline's latest run (after fixing the pipeline or the data).",
+        discussion: """
+            Re-reads every source from the start (a full refresh) and runs the pipeline: keyed writes leave what is \
+            already right untouched, so only what failed before (and anything changed since) is written. Reports how \
+            many set-apart records now pass. Exit 1 when some still fail.
+            """
+    )
+
+    @Argument(help: "The pipeline file.")
+    var pipeline: String
+
+    @Option(help: "The state store (default \(XeroConnections.defaultStatePath)).")
+    var state: String?
+
+    func run() throws {
+        let loaded = try PipelineFiles.load(pipeline)
+        let store = try XeroConnections.store(state)
+        let name = loaded.spec.name ?? pipeline
+        let before = try store.failures(pipeline: name)
+        if before.isEmpty {
+            Console.out("\(name): the latest run set nothing apart; nothing to retry\n")
+            return
+        }
+        var options = PipelineRunner.Options()
+        options.fullRefresh = true
+        options.pipelineHash = loaded.hash
+        let runner = PipelineRunner(spec: loaded.spec, location: loaded.location, baseDirectory: URL(fileURLWithPath: pipeline).deletingLastPathComponent(),
+                                    connectors: StandardConnectors(), state: store, options: options)
+        let summary = try runner.run()
+        let after = summary.quarantined.count
+        for (node, c) in summary.counts where loaded.spec.targets.contains(where: { $0.name == node }) {
+            Console.out("  \(node): \(c.created) created, \(c.updated) updated, \(c.unchanged) unchanged\n")
+        }
+        for p in summary.problems { Console.err("xeroflow retry: \(p)\n") }
+        Console.out("\(name): \(before.count) set apart before; \(max(0, before.count - after)) now pass, \(after) still set apart\n")
+        for q in summary.quarantined.prefix(10) { Console.out("  \(q.location): \(q.node) (\(q.part)): \(q.message)\n") }
+        if after > 0 || !summary.succeeded { throw ExitCode.failure }
     }
 }

@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // Pure core: no dependencies beyond Foundation.
@@ -59,7 +60,12 @@ let package = Package(
         // Sources and targets on files and databases, for the engine.
         .target(
             name: "Connectors",
-            dependencies: ["Engine", "Spec", "JSONModel", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "Engine", "Spec", "JSONModel",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // The local Xero: identity, Accounting API, limits, faults, persisted in SQLite.
         .target(

@@ -110,7 +110,10 @@ public struct StandardConnectors: ConnectorFactory {
             var params: [String: String] = [:]
             for (k, v) in source.params { params[k] = v }
             return HTTPReader(url: location, headers: source.headers, params: params, recordsPath: source.records, cursorField: source.cursor)
-        case .postgres, .xero:
+        case .postgres:
+            guard let query = source.query else { throw ConnectorError("source '\(source.name)': a postgres source needs a query") }
+            return PostgresReader(url: location, query: query, cursorField: source.cursor)
+        case .xero:
             throw ConnectorError("source '\(source.name)': \(kind.rawValue) sources are not available in this version of xeroflow yet")
         }
     }

@@ -11,7 +11,7 @@ struct ConnectCommandTests {
     typealias Server = SandboxCommandTests.Server
 
     /// Runs a child whose stdout is read while it runs (connect prints the URL, then waits).
-    final class Child {
+    final class Child: @unchecked Sendable {
         let process = Process()
         let out = Pipe()
         let errURL: URL
@@ -72,9 +72,11 @@ struct ConnectCommandTests {
 
     /// Signs in as a person would: open the printed address, pick the organisation, follow the redirect.
     static func connect(_ sandbox: Server, in dir: URL, name: String, tenant: String, extra: [String: String] = [:]) async throws -> (Int32, String, String) {
-        let child = try Child(["connect", "--base-url", sandbox.url, "--name", name, "--tenant", tenant, "--redirect-port", "0", "--no-browser"],
-                              in: dir, environment: environment(dir).merging(extra) { $1 })
-        guard let line = child.readLine(containing: "/identity/connect/authorize?") else { return child.wait() }
+        let env = environment(dir).merging(extra) { $1 }
+        let child = try await offPool {
+            try Child(["connect", "--base-url", sandbox.url, "--name", name, "--tenant", tenant, "--redirect-port", "0", "--no-browser"], in: dir, environment: env)
+        }
+        guard let line = try await offPool({ child.readLine(containing: "/identity/connect/authorize?") }) else { return try await offPool { child.wait() } }
         let authorize = line.trimmingCharacters(in: .whitespaces)
         let (status, _, page) = try await get(authorize)
         #expect(status == 200)
@@ -87,14 +89,14 @@ struct ConnectCommandTests {
         let (done, _, body) = try await get(callback)
         #expect(done == 200)
         #expect(body.contains("connected"))
-        return child.wait()
+        return try await offPool { child.wait() }
     }
 
     @Test("connect runs the PKCE flow end to end (authorize page, loopback callback, tenant pick); tenants and disconnect follow")
     func connectEndToEnd() async throws {
         let dir = try Xeroflow.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let sandbox = try Server(["--port", "0", "--in-memory"], in: dir)
+        let sandbox = try await Server.start(["--port", "0", "--in-memory"], in: dir)
         defer { _ = sandbox.stop() }
         let (status, out, err) = try await Self.connect(sandbox, in: dir, name: "demo", tenant: "Demo Company (AU)")
         #expect(status == 0, "\(err)")
@@ -103,16 +105,16 @@ struct ConnectCommandTests {
         let attrs = try FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent("keys/secret.key").path)
         #expect((attrs[.posixPermissions] as? Int) == 0o600)
 
-        let tenants = try Xeroflow.run(["tenants", "--name", "demo"], in: dir, environment: Self.environment(dir))
+        let tenants = try await Xeroflow.run(["tenants", "--name", "demo"], in: dir, environment: Self.environment(dir))
         #expect(tenants.status == 0, "\(tenants.stderr)")
         #expect(tenants.stdout.contains("* Demo Company (AU)"))
         #expect(tenants.stdout.contains("  Demo Company (UK)"))
         #expect(!tenants.stdout.contains("eyJ") && !tenants.stderr.contains("eyJ"))
 
-        let gone = try Xeroflow.run(["disconnect", "--name", "demo"], in: dir, environment: Self.environment(dir))
+        let gone = try await Xeroflow.run(["disconnect", "--name", "demo"], in: dir, environment: Self.environment(dir))
         #expect(gone.status == 0)
         #expect(gone.stdout.contains("disconnected at Xero and revoked"))
-        let after = try Xeroflow.run(["tenants", "--name", "demo"], in: dir, environment: Self.environment(dir))
+        let after = try await Xeroflow.run(["tenants", "--name", "demo"], in: dir, environment: Self.environment(dir))
         #expect(after.status == 1)
         #expect(after.stderr.contains("there is no Xero connection 'demo'"))
         let connections = try await Self.get(sandbox.url + "/_sandbox/connections")
@@ -123,18 +125,18 @@ struct ConnectCommandTests {
     func customConnection() async throws {
         let dir = try Xeroflow.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let sandbox = try Server(["--port", "0", "--in-memory"], in: dir)
+        let sandbox = try await Server.start(["--port", "0", "--in-memory"], in: dir)
         defer { _ = sandbox.stop() }
-        let missing = try Xeroflow.run(["connect", "--client-credentials", "--base-url", sandbox.url, "--name", "custom"], in: dir, environment: Self.environment(dir))
+        let missing = try await Xeroflow.run(["connect", "--client-credentials", "--base-url", sandbox.url, "--name", "custom"], in: dir, environment: Self.environment(dir))
         #expect(missing.status == 64)
         #expect(missing.stderr.contains("XERO_CLIENT_SECRET"))
         var env = Self.environment(dir)
         env["XERO_CLIENT_ID"] = "sandbox"
         env["XERO_CLIENT_SECRET"] = "sandbox"
-        let ok = try Xeroflow.run(["connect", "--client-credentials", "--base-url", sandbox.url, "--name", "custom"], in: dir, environment: env)
+        let ok = try await Xeroflow.run(["connect", "--client-credentials", "--base-url", sandbox.url, "--name", "custom"], in: dir, environment: env)
         #expect(ok.status == 0, "\(ok.stderr)")
         #expect(ok.stdout.contains("connected 'custom' to Demo Company (UK)"))
-        let tenants = try Xeroflow.run(["tenants", "--name", "custom"], in: dir, environment: Self.environment(dir))
+        let tenants = try await Xeroflow.run(["tenants", "--name", "custom"], in: dir, environment: Self.environment(dir))
         #expect(tenants.stdout.contains("* Demo Company (UK)"))
         let state = try Data(contentsOf: dir.appendingPathComponent(".xeroflow/state.sqlite"))
         #expect(state.range(of: Data("\"sandbox\"".utf8)) == nil)
@@ -144,7 +146,7 @@ struct ConnectCommandTests {
     func killedBetweenRefreshAndSave() async throws {
         let dir = try Xeroflow.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let sandbox = try Server(["--port", "0", "--in-memory"], in: dir)
+        let sandbox = try await Server.start(["--port", "0", "--in-memory"], in: dir)
         defer { _ = sandbox.stop() }
         let (status, _, err) = try await Self.connect(sandbox, in: dir, name: "demo", tenant: "Demo Company (UK)")
         #expect(status == 0, "\(err)")
@@ -155,14 +157,14 @@ struct ConnectCommandTests {
         _ = try await URLSession.shared.data(for: advance)
         var env = Self.environment(dir)
         env["XEROFLOW_FAULT_KILL_AFTER_REFRESH"] = "1"
-        let killed = try Xeroflow.run(["tenants", "--name", "demo"], in: dir, environment: env)
+        let killed = try await Xeroflow.run(["tenants", "--name", "demo"], in: dir, environment: env)
         #expect(killed.status == SIGKILL)  // killed by the hook, which runs only after a successful refresh
         // The rotated refresh token was never saved; the stored one is honoured once more (Xero's
         // grace for a lost response), so the next run refreshes and works.
-        let next = try Xeroflow.run(["tenants", "--name", "demo"], in: dir, environment: Self.environment(dir))
+        let next = try await Xeroflow.run(["tenants", "--name", "demo"], in: dir, environment: Self.environment(dir))
         #expect(next.status == 0, "\(next.stderr)")
         #expect(next.stdout.contains("* Demo Company (UK)"))
-        let again = try Xeroflow.run(["tenants", "--name", "demo"], in: dir, environment: Self.environment(dir))
+        let again = try await Xeroflow.run(["tenants", "--name", "demo"], in: dir, environment: Self.environment(dir))
         #expect(again.status == 0)
     }
 }

@@ -9,7 +9,7 @@ import FoundationNetworking
 @Suite("xeroflow sandbox (process)", .serialized)
 struct SandboxCommandTests {
     /// A running `xeroflow sandbox` child and the URL it printed.
-    final class Server {
+    final class Server: @unchecked Sendable {
         let process = Process()
         let url: String
         let stderrURL: URL
@@ -46,6 +46,11 @@ struct SandboxCommandTests {
             var description: String { message }
         }
 
+        /// Starts one without holding a cooperative thread while it comes up.
+        static func start(_ arguments: [String], in directory: URL) async throws -> Server {
+            try await offPool { try Server(arguments, in: directory) }
+        }
+
         /// Sends SIGTERM and returns the exit status.
         func stop() -> Int32 {
             process.terminate()
@@ -78,39 +83,39 @@ struct SandboxCommandTests {
     func lifecycleAndPersistence() async throws {
         let dir = try Xeroflow.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let first = try Server(["--port", "0", "--data", "state/sandbox.sqlite"], in: dir)
+        let first = try await Server.start(["--port", "0", "--data", "state/sandbox.sqlite"], in: dir)
         let token = try await Self.token(first.url)
         let (status, _) = try await Self.request("PUT", first.url + "/api.xro/2.0/Contacts", body: #"{"Contacts":[{"Name":"Persisted Pty","ContactNumber":"KEEP-1"}]}"#,
                                                  headers: ["Authorization": "Bearer \(token)"])
         #expect(status == 200)
         #expect(first.stop() == 0)
 
-        let second = try Server(["--port", "0", "--data", "state/sandbox.sqlite"], in: dir)
+        let second = try await Server.start(["--port", "0", "--data", "state/sandbox.sqlite"], in: dir)
         // The token was persisted too: no new sign-in is needed after a restart.
         let (again, body) = try await Self.request("GET", second.url + "/api.xro/2.0/Contacts/KEEP-1", headers: ["Authorization": "Bearer \(token)"])
         #expect(again == 200)
         #expect(body.contains("Persisted Pty"))
-        let viaURL = try Xeroflow.run(["sandbox", "show", "Contacts", "--tenant", "Demo Company (UK)", "--url", second.url], in: dir)
+        let viaURL = try await Xeroflow.run(["sandbox", "show", "Contacts", "--tenant", "Demo Company (UK)", "--url", second.url], in: dir)
         #expect(viaURL.status == 0)
         #expect(viaURL.stdout.contains("\"ContactNumber\": \"KEEP-1\""))
         #expect(second.stop() == 0)
 
-        let fromFile = try Xeroflow.run(["sandbox", "show", "Contacts", "--tenant", "Demo Company (UK)", "--data", "state/sandbox.sqlite"], in: dir)
+        let fromFile = try await Xeroflow.run(["sandbox", "show", "Contacts", "--tenant", "Demo Company (UK)", "--data", "state/sandbox.sqlite"], in: dir)
         #expect(fromFile.status == 0)
         #expect(fromFile.stdout.contains("Persisted Pty"))
-        let unknownTenant = try Xeroflow.run(["sandbox", "show", "Contacts", "--tenant", "Nobody Ltd", "--data", "state/sandbox.sqlite"], in: dir)
+        let unknownTenant = try await Xeroflow.run(["sandbox", "show", "Contacts", "--tenant", "Nobody Ltd", "--data", "state/sandbox.sqlite"], in: dir)
         #expect(unknownTenant.status == 1)
         #expect(unknownTenant.stderr.contains("no organisation 'Nobody Ltd'"))
     }
 
     @Test("bad flags are usage errors with a clear message")
-    func usageErrors() throws {
-        let faults = try Xeroflow.run(["sandbox", "--faults", "500=7"])
+    func usageErrors() async throws {
+        let faults = try await Xeroflow.run(["sandbox", "--faults", "500=7"])
         #expect(faults.status == 64)
         #expect(faults.stderr.contains("not a probability"))
-        let both = try Xeroflow.run(["sandbox", "--in-memory", "--data", "x.sqlite"])
+        let both = try await Xeroflow.run(["sandbox", "--in-memory", "--data", "x.sqlite"])
         #expect(both.status == 64)
-        let missing = try Xeroflow.run(["sandbox", "show", "Contacts", "--tenant", "X", "--data", "/nonexistent/file.sqlite"])
+        let missing = try await Xeroflow.run(["sandbox", "show", "Contacts", "--tenant", "X", "--data", "/nonexistent/file.sqlite"])
         #expect(missing.status == 64)
     }
 }
@@ -118,8 +123,8 @@ struct SandboxCommandTests {
 @Suite("xeroflow test")
 struct TestCommandTests {
     @Test("every example pipeline's tests pass")
-    func examples() throws {
-        let r = try Xeroflow.run(["test", "pipelines"])
+    func examples() async throws {
+        let r = try await Xeroflow.run(["test", "pipelines"])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         #expect(r.stdout.contains(" 0 failed"))
         #expect(!r.stdout.contains("✗"))
@@ -128,7 +133,7 @@ struct TestCommandTests {
     }
 
     @Test("a failing test names its line and the first difference, and exits 1")
-    func failing() throws {
+    func failing() async throws {
         let dir = try Xeroflow.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let yaml = """
@@ -150,7 +155,7 @@ struct TestCommandTests {
                 expect: [{ Name: Ada King }]
             """
         try yaml.write(to: dir.appendingPathComponent("t.yaml"), atomically: true, encoding: .utf8)
-        let r = try Xeroflow.run(["test", "t.yaml"], in: dir)
+        let r = try await Xeroflow.run(["test", "t.yaml"], in: dir)
         #expect(r.status == 1)
         #expect(r.stdout.contains("✗ t.yaml:13: names are joined"))
         #expect(r.stdout.contains(#"record 1 differs at Name: expected "Ada King", got "Ada Lovelace""#))

@@ -75,10 +75,26 @@ struct Xeroflow {
                       stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
     }
 
+    /// The same, awaited without holding one of Swift's cooperative threads: the wait runs on a
+    /// Dispatch thread, so in-process servers of other tests keep running on a 2-core machine.
+    static func run(_ arguments: [String], in directory: URL = packageRoot, environment: [String: String] = [:], stdin: String? = nil,
+                    timeout: Double = 120) async throws -> Output {
+        try await offPool { try run(arguments, in: directory, environment: environment, stdin: stdin, timeout: timeout) }
+    }
+
     /// A fresh temporary folder for one test.
     static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("xeroflow-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
+    }
+}
+
+
+/// Runs blocking work (waiting for a child process) on a Dispatch thread instead of a thread of
+/// Swift's cooperative pool, which has only as many threads as cores.
+func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
     }
 }

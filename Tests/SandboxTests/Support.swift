@@ -50,7 +50,7 @@ final class Harness: Sendable {
 
     static let session: URLSession = {
         let config = URLSessionConfiguration.ephemeral
-        config.timeoutIntervalForRequest = 30
+        config.timeoutIntervalForRequest = 60
         config.httpMaximumConnectionsPerHost = 16
         return URLSession(configuration: config, delegate: NoRedirects(), delegateQueue: nil)
     }()

@@ -34,7 +34,7 @@ struct ClientRig {
         let store = try StateStore(path: dir.appendingPathComponent("state.sqlite").path)
         let box = SecretBox(key: SymmetricKey(size: .bits256))
         let clock = PacingClock(scale: options.timeScale)
-        let transport = URLSessionTransport(timeout: 10)
+        let transport = URLSessionTransport(timeout: 60)
         let endpoints = XeroEndpoints.base(sandbox.url)
         let oauth = OAuthClient(endpoints: endpoints, clientID: "sandbox", clientSecret: "sandbox", transport: transport, clock: clock)
         let first = try await oauth.clientCredentials(scopes: nil)

@@ -5,7 +5,7 @@ import State
 import Testing
 import XeroClient
 
-@Suite("Xero client against the sandbox")
+@Suite("Xero client against the sandbox", .serialized)
 struct XeroClientTests {
     static func contact(_ i: Int) -> JSONObject { ["Name": .string("Burst Contact \(i)"), "ContactNumber": .string("B-\(i)")] }
 

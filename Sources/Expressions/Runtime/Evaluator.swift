@@ -92,7 +92,45 @@ final class Evaluator {
         }
     }
 
+    /// Evaluates a node; literals and single names on an input object (most leaves of a tree)
+    /// are read here, without the full step (depth and deadline accounting included: a leaf
+    /// never recurses).
+    @inline(__always)
     func eval(_ node: Node, _ input: Value?, _ frame: Frame) throws(ExpressionError) -> Value? {
+        switch node.leaf {
+        case .name:
+            if case .jobject(let o)? = input { return member(o, node.leafName, hintSlot: node.hintSlot) }
+        case .literal:
+            return node.literal
+        case .variablePath:
+            if let found = directLookup(node.simpleNames!, hintSlot: node.hintSlot, evalVariable(node.variableHead!, input, frame)) {
+                return found.value
+            }
+        case .inner:
+            return try evalInner(node, input, frame)
+        case .binary:
+            return try evalOperator(node, input, frame)
+        case .none:
+            break
+        }
+        return try evalNode(node, input, frame)
+    }
+
+    /// A block of one expression (``Leaf/inner``), counted in the depth like any step.
+    func evalInner(_ node: Node, _ input: Value?, _ frame: Frame) throws(ExpressionError) -> Value? {
+        try enter(node)
+        defer { counters.pointee.depth -= 1 }
+        return try eval(node.expressions[0], input, frame)
+    }
+
+    /// A binary operator (``Leaf/binary``), counted in the depth like any step.
+    func evalOperator(_ node: Node, _ input: Value?, _ frame: Frame) throws(ExpressionError) -> Value? {
+        try enter(node)
+        defer { counters.pointee.depth -= 1 }
+        return try evalBinary(node, input, frame)
+    }
+
+    func evalNode(_ node: Node, _ input: Value?, _ frame: Frame) throws(ExpressionError) -> Value? {
         try enter(node)
         defer { counters.pointee.depth -= 1 }
         var result: Value?

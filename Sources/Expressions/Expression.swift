@@ -202,12 +202,13 @@ public struct ExpressionEnvironment: Sendable {
 
 /// Functions by interned name.
 final class FunctionTable: @unchecked Sendable {
-    private var slots: [Callable?]
+    private let slots: [Callable?]
 
     init(_ functions: [(Sym, Callable)]) {
         let size = (functions.map { Int($0.0) }.max() ?? -1) + 1
-        slots = [Callable?](repeating: nil, count: size)
-        for (s, f) in functions { slots[Int(s)] = f }
+        var table = [Callable?](repeating: nil, count: size)
+        for (s, f) in functions { table[Int(s)] = f }
+        slots = table
     }
 
     private init(slots: [Callable?]) {

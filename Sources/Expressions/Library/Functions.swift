@@ -189,35 +189,45 @@ enum Functions {
     }
 
     /// A stable top-down merge sort of the indices `0..<count` (left half first, merging by
-    /// `swap(a, b)`: true when `b` must come before `a`), without allocating at every level.
+    /// `swap(a, b)`: true when `b` must come before `a`), in two buffers allocated once (no
+    /// captured variables, so no exclusivity checks on every access).
     static func mergeSortIndices(_ count: Int, _ swap: (Int, Int) throws(ExpressionError) -> Bool) throws(ExpressionError) -> [Int] {
-        var a = Array(0..<count)
-        var tmp = a
-        func sort(_ lo: Int, _ hi: Int) throws(ExpressionError) {
-            let n = hi - lo
-            if n <= 1 { return }
-            let mid = lo + n / 2
-            try sort(lo, mid)
-            try sort(mid, hi)
-            var i = lo
-            var j = mid
-            var k = lo
-            while i < mid && j < hi {
-                if try swap(a[i], a[j]) {
-                    tmp[k] = a[j]
-                    j += 1
-                } else {
-                    tmp[k] = a[i]
-                    i += 1
-                }
-                k += 1
+        var order = Array(0..<count)
+        if count <= 1 { return order }
+        var scratch = [Int](repeating: 0, count: count)
+        try order.withUnsafeMutableBufferPointer { (a: inout UnsafeMutableBufferPointer<Int>) throws(ExpressionError) in
+            try scratch.withUnsafeMutableBufferPointer { (t: inout UnsafeMutableBufferPointer<Int>) throws(ExpressionError) in
+                try mergeSortRange(a, t, 0, count, swap)
             }
-            while i < mid { tmp[k] = a[i]; i += 1; k += 1 }
-            while j < hi { tmp[k] = a[j]; j += 1; k += 1 }
-            for x in lo..<hi { a[x] = tmp[x] }
         }
-        try sort(0, count)
-        return a
+        return order
+    }
+
+    private static func mergeSortRange(
+        _ a: UnsafeMutableBufferPointer<Int>, _ tmp: UnsafeMutableBufferPointer<Int>, _ lo: Int, _ hi: Int,
+        _ swap: (Int, Int) throws(ExpressionError) -> Bool
+    ) throws(ExpressionError) {
+        let n = hi - lo
+        if n <= 1 { return }
+        let mid = lo + n / 2
+        try mergeSortRange(a, tmp, lo, mid, swap)
+        try mergeSortRange(a, tmp, mid, hi, swap)
+        var i = lo
+        var j = mid
+        var k = lo
+        while i < mid && j < hi {
+            if try swap(a[i], a[j]) {
+                tmp[k] = a[j]
+                j += 1
+            } else {
+                tmp[k] = a[i]
+                i += 1
+            }
+            k += 1
+        }
+        while i < mid { tmp[k] = a[i]; i += 1; k += 1 }
+        while j < hi { tmp[k] = a[j]; j += 1; k += 1 }
+        for x in lo..<hi { a[x] = tmp[x] }
     }
 
     /// A deep, mutable copy (objects and arrays become evaluator-owned; functions become "").

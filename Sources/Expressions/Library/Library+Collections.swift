@@ -132,10 +132,13 @@ extension Functions {
                 return .array(JArray(sorted))
             }
             if Evaluator.isArrayOfStrings(a) {
-                let sorted = try Functions.mergeSort(items) { (x: Value, y: Value) throws(ExpressionError) -> Bool in
-                    Evaluator.compareStrings(x.str!, y.str!) > 0
+                let strings = items.map { $0.str! }
+                let order = try strings.withUnsafeBufferPointer { (s) throws(ExpressionError) -> [Int] in
+                    try Functions.mergeSortIndices(s.count) { (i: Int, j: Int) throws(ExpressionError) -> Bool in
+                        Evaluator.compareStrings(s[i], s[j]) > 0
+                    }
                 }
-                return .array(JArray(sorted))
+                return .array(JArray(order.map { items[$0] }))
             }
             throw ExpressionError.make("D3070", index: 1)
         },

@@ -52,6 +52,11 @@ final class Node: @unchecked Sendable {
     /// node uses (one per name), numbered per expression; -1 for none. See ``Evaluator/hints``.
     let hintSlot: Int32
     let variableHead: Node?
+    /// Set for nodes the evaluator reads without a full step (see ``Evaluator/eval(_:_:_:)``):
+    /// a literal, or a single name (`qty`, as a path or a name) with no predicate or grouping.
+    let leaf: Leaf
+    /// For ``Leaf/name``: the name.
+    let leafName: String
     let needsFrame: Bool
     let literalKeys: [String]?
 
@@ -124,9 +129,50 @@ final class Node: @unchecked Sendable {
             hintSlot = -1
         }
         variableHead = b(p.variableHead)
+        let plain = p.predicate == nil && p.group == nil && p.stages == nil && !p.keepArray && p.focus == nil && p.index == nil
+            && p.ancestor == nil && !p.tuple
+        switch p.kind {
+        case .path where plain && p.variableHead == nil && p.simpleNames?.count == 1:
+            leaf = .name
+            leafName = p.simpleNames![0]
+        case .name where plain:
+            leaf = .name
+            leafName = p.value
+        case .string where plain, .number where plain, .value where plain:
+            leaf = .literal
+            leafName = ""
+        case .path where plain && p.variableHead != nil && p.simpleNames != nil:
+            leaf = .variablePath
+            leafName = ""
+        case .block where plain && !p.needsFrame && p.expressions.count == 1:
+            leaf = .inner
+            leafName = ""
+        case .binary where plain && p.binop != .range && p.binop != .none:
+            leaf = .binary
+            leafName = ""
+        default:
+            leaf = .none
+            leafName = ""
+        }
         needsFrame = p.needsFrame
         literalKeys = p.literalKeys
     }
+}
+
+/// How ``Evaluator/eval(_:_:_:)`` reads a node without the full step (no predicate, grouping,
+/// focus, index or ancestor binding on the node, so the step's own post-processing is a no-op).
+enum Leaf: UInt8 {
+    case none
+    /// A single name (as a path or a name step).
+    case name
+    /// A literal.
+    case literal
+    /// `$x.a.b`: read directly while the values on the way are objects.
+    case variablePath
+    /// A block of one expression that binds nothing: that expression.
+    case inner
+    /// A binary operator whose result is never a sequence (all but `..`).
+    case binary
 }
 
 struct Stage {

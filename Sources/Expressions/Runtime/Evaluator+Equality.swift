@@ -41,13 +41,24 @@ extension Evaluator {
         return true
     }
 
+    /// Code-unit equality of two strings (JavaScript's, not Swift's canonical equivalence):
+    /// byte equality of their UTF-8, compared in one `memcmp` after the lengths.
+    @inline(__always) static func sameText(_ x: String, _ y: String) -> Bool {
+        guard x.utf8.count == y.utf8.count else { return false }
+        var x = x
+        var y = y
+        return x.withUTF8 { a in
+            y.withUTF8 { b in a.isEmpty || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 }
+        }
+    }
+
     /// JavaScript `===` on values (objects by identity).
     static func strictEqual(_ a: Value, _ b: Value, ieee: Bool) -> Bool {
         switch (a, b) {
         case (.null, .null): return true
         case (.bool(let x), .bool(let y)): return x == y
         case (.number(let x), .number(let y)): return Num.equal(x, y, ieee: ieee)
-        case (.string(let x), .string(let y)): return x.utf8.elementsEqual(y.utf8)
+        case (.string(let x), .string(let y)): return sameText(x, y)
         case (.array(let x), .array(let y)): return x === y
         case (.object(let x), .object(let y)): return x === y
         case (.function(let x), .function(let y)): return x === y
@@ -61,7 +72,7 @@ extension Evaluator {
         case (.null, .null): return true
         case (.bool(let x), .bool(let y)): return x == y
         case (.number(let x), .number(let y)): return Num.equal(x, y, ieee: ieee)
-        case (.string(let x), .string(let y)): return x.utf8.elementsEqual(y.utf8)
+        case (.string(let x), .string(let y)): return sameText(x, y)
         case (.function(let x), .function(let y)): return x === y
         default: break
         }

@@ -203,6 +203,19 @@ extension Evaluator {
             var json: [JSONValue] = []
             json.reserveCapacity(keys.count)
             while i < keys.count {
+                // a plain name path on an input object: its JSON copied as it is
+                if spread == nil, case let vn = node.pairs[i].1, let names = vn.simpleNames,
+                    let direct = directJSON(vn, names, input, frame)
+                {
+                    if let j = direct {
+                        json.append(j)
+                        present?.append(keys[i])
+                    } else if present == nil {
+                        present = Array(keys[..<i])
+                    }
+                    i += 1
+                    continue
+                }
                 let v = try value(i)
                 if let v {
                     guard let j = Evaluator.plainJSON(v) else {
@@ -315,27 +328,7 @@ extension Evaluator {
 
     func evalGroup(_ group: Group, _ input: Value?, _ frame: Frame) throws(ExpressionError) -> Value? {
         let pairs = group.pairs
-        var keys: [String] = []
-        var index: [String: Int] = [:]
-        var entries: [(items: [Value?], tuples: [Tuple], exprIndex: Int)] = []
-
-        @inline(__always) func add(_ key: String, _ pairIndex: Int, item: Value?, tuple: Tuple?) throws(ExpressionError) {
-            if let i = index[key] {
-                if entries[i].exprIndex != pairIndex {
-                    throw ExpressionError.make("D1009", position: group.position, value: .string(key))
-                }
-                if let tuple { entries[i].tuples.append(tuple) } else { entries[i].items.append(item) }
-            } else {
-                index[key] = keys.count
-                keys.append(key)
-                if let tuple {
-                    entries.append(([], [tuple], pairIndex))
-                } else {
-                    entries.append(([item], [], pairIndex))
-                }
-            }
-        }
-
+        var groups = GroupEntries()
         if case .tuples(let ts)? = input {
             let tuples = ts.tuples.isEmpty ? [Tuple(context: nil)] : ts.tuples
             for t in tuples {
@@ -346,7 +339,7 @@ extension Evaluator {
                     guard case .string(let k) = key else {
                         throw ExpressionError.make("T1003", position: group.position, value: key)
                     }
-                    try add(k, pairIndex, item: nil, tuple: t)
+                    try groups.add(k, pairIndex, item: nil, tuple: t, position: group.position)
                 }
             }
         } else {
@@ -364,13 +357,13 @@ extension Evaluator {
                     guard case .string(let k) = key else {
                         throw ExpressionError.make("T1003", position: group.position, value: key)
                     }
-                    try add(k, pairIndex, item: item, tuple: nil)
+                    try groups.add(k, pairIndex, item: item, tuple: nil, position: group.position)
                 }
             }
         }
-        let result = JObject(capacity: keys.count)
-        for (i, key) in keys.enumerated() {
-            let entry = entries[i]
+        let result = JObject(capacity: groups.keys.count)
+        for (i, key) in groups.keys.enumerated() {
+            let entry = groups.entries[i]
             let value: Value?
             if !entry.tuples.isEmpty {
                 var merged = entry.tuples[0]
@@ -404,5 +397,30 @@ extension Evaluator {
             }
         }
         return .object(result)
+    }
+}
+
+/// The groups of an object constructor's grouping (``Evaluator/evalGroup(_:_:_:)``), by key in
+/// order of appearance.
+private struct GroupEntries {
+    var keys: [String] = []
+    var index: [String: Int] = [:]
+    var entries: [(items: [Value?], tuples: [Tuple], exprIndex: Int)] = []
+
+    mutating func add(_ key: String, _ pairIndex: Int, item: Value?, tuple: Tuple?, position: Int) throws(ExpressionError) {
+        if let i = index[key] {
+            if entries[i].exprIndex != pairIndex {
+                throw ExpressionError.make("D1009", position: position, value: .string(key))
+            }
+            if let tuple { entries[i].tuples.append(tuple) } else { entries[i].items.append(item) }
+        } else {
+            index[key] = keys.count
+            keys.append(key)
+            if let tuple {
+                entries.append(([], [tuple], pairIndex))
+            } else {
+                entries.append(([item], [], pairIndex))
+            }
+        }
     }
 }

@@ -42,6 +42,46 @@ extension Evaluator {
         return o[key].map(Value.init)
     }
 
+    /// Member `key` of an input object as it stands in the input, using lookup hint `hintSlot`.
+    @inline(__always)
+    func memberJSON(_ o: JSONObject, _ key: String, hintSlot: Int32) -> JSONValue? {
+        let slot = Int(hintSlot)
+        if slot >= 0 && slot < hintCount {
+            return o.value(forKey: key, hint: &hints[slot])
+        }
+        return o[key]
+    }
+
+    /// A path of plain names (``Node/simpleNames``, after a variable or not) read straight from
+    /// the input's objects, for a constructor's member: the value as the input holds it, with
+    /// no conversion to a ``Value`` and back. `.some(nil)` when the path gives nothing; nil
+    /// when the general evaluation is needed (a value on the way is not an input object, an
+    /// array on the way, or a number whose evaluated form would differ from its JSON form).
+    @inline(__always)
+    func directJSON(_ node: Node, _ names: [String], _ input: Value?, _ frame: Frame) -> JSONValue?? {
+        var base = input
+        if let head = node.variableHead { base = evalVariable(head, input, frame) }
+        guard case .jobject(var o)? = base else { return nil }
+        let last = names.count - 1
+        var k = 0
+        while true {
+            guard let v = memberJSON(o, names[k], hintSlot: node.hintSlot + Int32(k)) else { return .some(nil) }
+            if k == last {
+                if case .number(let n) = v {
+                    let num = Num(n)
+                    guard num.isExact, num.d.isFinite else { return nil }
+                }
+                return .some(v)
+            }
+            switch v {
+            case .object(let next): o = next
+            case .array: return nil
+            default: return .some(nil)
+            }
+            k += 1
+        }
+    }
+
     static func lookup(_ input: Value?, _ key: String) -> Value? {
         guard let input else { return nil }
         switch input {

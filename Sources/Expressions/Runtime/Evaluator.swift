@@ -87,12 +87,58 @@ final class Evaluator {
             throw ExpressionError.stackExhausted(position: node.position)
         }
         c.pointee.ticks &+= 1
-        if c.pointee.ticks & 255 == 0, let deadline, ContinuousClock.now > deadline {
+        if c.pointee.ticks & 255 == 0 { try checkDeadline(node) }
+    }
+
+    @inline(never) func checkDeadline(_ node: Node) throws(ExpressionError) {
+        if let deadline, ContinuousClock.now > deadline {
             throw ExpressionError.make("U1001", position: node.position, detail: "timeout")
         }
     }
 
+    /// Evaluates a node; literals and single names on an input object (most leaves of a tree)
+    /// are read here, without the full step (depth and deadline accounting included: a leaf
+    /// never recurses).
+    @inline(__always)
     func eval(_ node: Node, _ input: Value?, _ frame: Frame) throws(ExpressionError) -> Value? {
+        switch node.leaf {
+        case .name:
+            if case .jobject(let o)? = input { return member(o, node.leafName, hintSlot: node.hintSlot) }
+        case .literal:
+            return node.literal
+        case .none:
+            break
+        default:
+            return try evalShortcut(node, input, frame)
+        }
+        return try evalNode(node, input, frame)
+    }
+
+    /// The other leaves (``Leaf/variablePath``, ``Leaf/inner``, ``Leaf/binary``): out of line,
+    /// so that `eval`, inlined at every call, stays small. Blocks and operators are counted in
+    /// the depth like any step.
+    @inline(never)
+    func evalShortcut(_ node: Node, _ input: Value?, _ frame: Frame) throws(ExpressionError) -> Value? {
+        switch node.leaf {
+        case .variablePath:
+            if let found = directLookup(node.simpleNames!, hintSlot: node.hintSlot, evalVariable(node.variableHead!, input, frame)) {
+                return found.value
+            }
+            return try evalNode(node, input, frame)
+        case .inner:
+            try enter(node)
+            defer { counters.pointee.depth -= 1 }
+            return try eval(node.expressions[0], input, frame)
+        case .binary:
+            try enter(node)
+            defer { counters.pointee.depth -= 1 }
+            return try evalBinary(node, input, frame)
+        default:
+            return try evalNode(node, input, frame)
+        }
+    }
+
+    func evalNode(_ node: Node, _ input: Value?, _ frame: Frame) throws(ExpressionError) -> Value? {
         try enter(node)
         defer { counters.pointee.depth -= 1 }
         var result: Value?

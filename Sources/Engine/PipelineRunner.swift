@@ -110,27 +110,38 @@ public struct PipelineRunner {
         let sources = Dictionary(spec.sources.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let steps = Dictionary(spec.steps.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         var compiled: [String: CompiledStep] = [:]
+        // Independent sources and steps are computed at the same time (below): what they share
+        // is touched under this lock only.
+        let lock = NSLock()
+        func sync<T>(_ body: () throws -> T) rethrows -> T {
+            lock.lock()
+            defer { lock.unlock() }
+            return try body()
+        }
 
         func records(_ name: String) throws -> [JSONValue] {
-            if let cached = cache[name] { return cached }
+            if let cached = sync({ cache[name] }) { return cached }
             var out: [JSONValue]
             if let source = sources[name] {
                 let reader = try connectors.reader(for: source, baseDirectory: baseDirectory)
                 // A first run starts at `since:` when the source gives one.
                 let cursor = options.fullRefresh ? nil : try state?.cursor(pipeline: pipeline, source: name) ?? source.since
                 out = try reader.read(after: cursor)
-                counts[name, default: NodeCounts()].read = out.count
-                counts[name, default: NodeCounts()].output = out.count
+                let read = out
+                sync {
+                    counts[name, default: NodeCounts()].read = read.count
+                    counts[name, default: NodeCounts()].output = read.count
+                }
                 if let field = source.cursor {
                     let values = out.compactMap { $0[field].map(CursorOrder.text) }
                     if var best = cursor ?? values.first {
                         for v in values where CursorOrder.isAfter(v, best) { best = v }
-                        newCursors[name] = best
+                        sync { newCursors[name] = best }
                     }
                 }
             } else if let step = steps[name] {
-                let c = try compiled[name] ?? CompiledStep(step)
-                compiled[name] = c
+                let c = try sync { try compiled[name] ?? CompiledStep(step) }
+                sync { compiled[name] = c }
                 var input: [JSONValue]
                 var keepGroup: (([JSONValue]) -> Bool)?
                 if step.group != nil, let from = step.from?.name, let source = sources[from], let field = source.cursor,
@@ -149,18 +160,52 @@ public struct PipelineRunner {
                 let joined = try step.join?.with.map { try records($0.name) } ?? []
                 let result = c.run(input, bindings: bindings, joined: joined, keepGroup: keepGroup)
                 out = result.records
-                counts[name, default: NodeCounts()].read = input.count
-                counts[name, default: NodeCounts()].output = out.count
-                counts[name, default: NodeCounts()].failed = result.failures.count
-                quarantined += result.failures.map {
+                let setApart = result.failures.map {
                     QuarantinedRecord(node: $0.node, part: $0.part, message: $0.message, location: location($0.pointer), record: $0.record)
+                }
+                let (inCount, outCount) = (input.count, out.count)
+                sync {
+                    counts[name, default: NodeCounts()].read = inCount
+                    counts[name, default: NodeCounts()].output = outCount
+                    counts[name, default: NodeCounts()].failed = setApart.count
+                    quarantined += setApart
                 }
             } else {
                 throw ConnectorError("'\(name)' is neither a source nor a step")
             }
-            cache[name] = out
-            options.progress?(name, counts[name] ?? NodeCounts())
+            let result = out
+            sync {
+                cache[name] = result
+                options.progress?(name, counts[name] ?? NodeCounts())
+            }
             return out
+        }
+
+        // Stages: sources first, then each step once what it reads is ready. The nodes of one
+        // stage are independent branches and run at the same time. A node that fails here is
+        // computed again (and its error reported) by the target that needs it.
+        var level: [String: Int] = [:]
+        func levelOf(_ name: String, depth: Int = 0) -> Int {
+            if let l = level[name] { return l }
+            guard depth < 1_000, let step = steps[name] else { return 0 }
+            var l = levelOf(step.from?.name ?? "", depth: depth + 1)
+            if let with = step.join?.with?.name { l = max(l, levelOf(with, depth: depth + 1)) }
+            level[name] = l + 1
+            return l + 1
+        }
+        var needed = Set<String>()
+        func need(_ name: String, depth: Int = 0) {
+            guard depth < 1_000, needed.insert(name).inserted, let step = steps[name] else { return }
+            if let from = step.from?.name { need(from, depth: depth + 1) }
+            if let with = step.join?.with?.name { need(with, depth: depth + 1) }
+        }
+        for t in spec.targets { if let from = t.from?.name { need(from) } }
+        let stages = Dictionary(grouping: needed.filter { sources[$0] != nil || steps[$0] != nil }, by: { levelOf($0) })
+        for stage in stages.keys.sorted() {
+            let nodes = stages[stage]!.sorted()
+            // `records` touches shared state only under `lock`, which the compiler cannot see.
+            let compute = UncheckedSendable(records)
+            DispatchQueue.concurrentPerform(iterations: nodes.count) { i in _ = try? compute.value(nodes[i]) }
         }
 
         /// The sources a node reads, directly or through steps.
@@ -256,4 +301,10 @@ public struct PipelineRunner {
         let digest = SHA256.hash(data: Data(JSONWriter.write(v, options: [.sortedKeys]).utf8))
         return digest.prefix(16).map { String(format: "%02x", $0) }.joined()
     }
+}
+
+/// A value the compiler cannot prove safe to share, whose sharing is made safe by a lock.
+final class UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }

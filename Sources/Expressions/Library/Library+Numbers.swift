@@ -3,6 +3,9 @@ import Foundation
 import JSONModel
 
 extension Functions {
+    /// `$sum` of the library (the evaluator folds `$sum(path)` itself when it calls this one).
+    static let sumBuiltin: Builtin = aggregationFunctions[0]
+
     /// The aggregation functions.
     static let aggregationFunctions: [Builtin] = [
         Builtin("sum", "<a<n>:n>", arity: 1) { args, site throws(ExpressionError) in

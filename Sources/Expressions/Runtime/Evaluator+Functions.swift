@@ -37,6 +37,11 @@ extension Evaluator {
                 throw ExpressionError.make("T1005", position: node.position, token: first.value)
             }
         }
+        if applyTo == nil, node.arguments.count == 1, case .function(let f)? = proc, f === Functions.sumBuiltin,
+            let total = try foldSum(node.arguments[0], input, frame)
+        {
+            return total
+        }
         var args: [Value?] = []
         args.reserveCapacity(node.arguments.count + 1)
         if let applyTo { args.append(applyTo) }
@@ -48,6 +53,96 @@ extension Evaluator {
         } catch {
             throw error.located(procNode.position, token: procedureName(node))
         }
+    }
+
+    /// `$sum(a.b.(expr))`: the library's `$sum` over a path, totalled as the path's last step
+    /// gives its values, without building the sequence or the argument array. `.some(result)`
+    /// when done; nil when the general evaluation is needed (a path with bindings, grouping or
+    /// a sort; a value that is not a number; no number at all): it is then evaluated in full,
+    /// so every error and edge case is the general one.
+    func foldSum(_ arg: Node, _ input: Value?, _ frame: Frame) throws(ExpressionError) -> Value?? {
+        guard arg.kind == .path, !arg.tuple, !arg.keepSingletonArray, !arg.keepArray, arg.group == nil, arg.predicate == nil,
+            arg.steps.count >= 2, arg.stages == nil
+        else { return nil }
+        let steps = arg.steps
+        let last = steps[steps.count - 1]
+        guard !steps[0].consarray, last.kind != .sort, last.stages == nil else { return nil }
+        for s in steps where s.tuple { return nil }
+        try enter(arg)
+        defer { counters.pointee.depth -= 1 }
+        // `$sum(lines.(…))` on input objects (or an array of them) whose `lines` are input
+        // arrays: their items read in place, no sequence built.
+        let first = steps[0]
+        if steps.count == 2, let input, first.kind == .name, first.stages == nil, first.predicate == nil, first.group == nil,
+            !first.keepArray, first.focus == nil, first.index == nil, first.ancestorSym == nil
+        {
+            var acc = SumAccumulator(ieee: ieee)
+            var ok = true
+            let lastInner = last.leaf == .inner ? last.expressions[0] : last
+            let arith = lastInner.leaf == .binary
+            @inline(__always) func item(_ v: Value) throws(ExpressionError) {
+                guard case .jobject(let o) = v else {
+                    ok = false
+                    return
+                }
+                switch memberJSON(o, first.value, hintSlot: first.hintSlot) {
+                case nil:
+                    return
+                case .array(let items)?:
+                    for j in items {
+                        // `(qty * unit_price)`: computed in numbers (see `arithmetic`)
+                        if arith, case .object(let lo) = j, let n = arithmetic(lastInner, lo, 0) {
+                            acc.addNumber(n)
+                            continue
+                        }
+                        guard let res = try eval(last, Value(j), frame) else { continue }
+                        guard acc.add(res) else {
+                            ok = false
+                            return
+                        }
+                    }
+                case let j?:
+                    guard let res = try eval(last, Value(j), frame) else { return }
+                    if !acc.add(res) { ok = false }
+                }
+            }
+            switch input {
+            case .array(let a):
+                for v in a.items where ok { try item(v) }
+            case .jobject:
+                try item(input)
+            default:
+                ok = false
+            }
+            if !ok { return nil }
+            return acc.result
+        }
+        // The steps before the last, as `evalPath` runs them.
+        var inputSeq: [Value] = []
+        var single: Value?? = nil
+        if let input, input.isArray, steps[0].kind != .variable {
+            inputSeq = input.elements
+        } else {
+            single = .some(input)
+        }
+        for ii in 0..<(steps.count - 1) {
+            let step = steps[ii]
+            let r = try evalStep(step, inputSeq, single, frame, lastStep: false)
+            single = nil
+            guard let r, r.isArray, r.count > 0 else {
+                if r == nil || r!.isArray { return .some(nil) }
+                inputSeq = [r!]
+                continue
+            }
+            if step.focus == nil { inputSeq = r.elements }
+        }
+        // The last step, totalled as `$sum` does.
+        var acc = SumAccumulator(ieee: ieee)
+        for item in inputSeq {
+            guard let res = try eval(last, item, frame) else { continue }
+            guard acc.add(res) else { return nil }
+        }
+        return acc.result
     }
 
     /// Applies a function value, running tail calls in a loop.
@@ -191,5 +286,63 @@ extension Evaluator {
             return .function(composed)
         }
         return try apply(fn, [lhs], input, frame)
+    }
+}
+
+/// `$sum`'s total, as the library's `$sum` computes it (exact while every term and partial sum
+/// is exact, else the sum of the doubles).
+struct SumAccumulator {
+    let ieee: Bool
+    var total = Num(int: 0)
+    var exact: Bool
+    var dsum = 0.0
+    var numbers = 0
+
+    init(ieee: Bool) {
+        self.ieee = ieee
+        exact = !ieee
+    }
+
+    @inline(__always) mutating func addNumber(_ n: Num) {
+        numbers += 1
+        if exact {
+            if n.isExact {
+                let t = total + n
+                if t.isExact { total = t } else { exact = false }
+            } else {
+                exact = false
+            }
+        }
+        dsum += n.d
+    }
+
+    /// Adds one result of the path's last step (a number, or the numbers of an array); false
+    /// for anything else (the general evaluation decides).
+    @inline(__always) mutating func add(_ res: Value) -> Bool {
+        switch res {
+        case .number(let n):
+            addNumber(n)
+        case .array(let a):
+            if a.cons { return false }
+            for v in a.items {
+                guard case .number(let n) = v else { return false }
+                addNumber(n)
+            }
+        case .jarray(let a):
+            for j in a {
+                guard case .number(let n) = j else { return false }
+                addNumber(Num(n))
+            }
+        default:
+            return false
+        }
+        return true
+    }
+
+    /// The total; nil (the general evaluation) when no number was met.
+    var result: Value?? {
+        if numbers == 0 { return nil }
+        if ieee { return .some(.double(dsum)) }
+        return .some(.number(exact ? total : Num(double: dsum)))
     }
 }

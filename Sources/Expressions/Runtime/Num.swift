@@ -148,31 +148,43 @@ struct Num: Sendable {
     /// From a number of the JSON model (exact when it has a decimal with ≤ 15 significant digits).
     @inline(__always) init(_ n: JSONNumber) {
         let dbl = n.double
-        if let dec = n.decimal {
-            let ex = dec.exponent
-            if ex == 0 && dbl.magnitude < 1e15 && dbl == dbl.rounded(.towardZero) {
-                self.init(m: Int64(dbl), e: 0, d: dbl)
+        guard let dec = n.decimal else {
+            self.init(double: dbl)
+            return
+        }
+        let ex = dec.exponent
+        // The significand is the double scaled, rounded without libm (|scaled| < 1e15, so
+        // `+ 0.5` then truncation is the nearest integer).
+        if ex == 0 {
+            if dbl.magnitude < 1e15 {
+                let i = Int64(dbl)
+                if Double(i) == dbl {
+                    self.init(m: i, e: 0, d: dbl)
+                    return
+                }
+            }
+        } else if ex < 0 && ex >= -22 {
+            let scaled = dbl * Num.pow10Double[-ex]
+            if scaled.magnitude < 1e15 {
+                self.init(m: Int64(scaled < 0 ? scaled - 0.5 : scaled + 0.5), e: Int16(ex), d: dbl)
                 return
             }
-            if ex < 0 && ex >= -22 {
-                let scaled = (dbl * Num.pow10Double[-ex]).rounded()
-                if scaled.magnitude < 1e15 {
-                    self.init(m: Int64(scaled), e: Int16(ex), d: dbl)
-                    return
-                }
-            } else if ex > 0 && ex <= 22 {
-                let scaled = (dbl / Num.pow10Double[ex]).rounded()
-                if scaled.magnitude < 1e15 {
-                    self.init(m: Int64(scaled), e: Int16(ex), d: dbl)
-                    return
-                }
-            }
-            if let parsed = Num.parse(n.jsonText), parsed.isExact {
-                self = parsed
+        } else if ex > 0 && ex <= 22 {
+            let scaled = dbl / Num.pow10Double[ex]
+            if scaled.magnitude < 1e15 {
+                self.init(m: Int64(scaled < 0 ? scaled - 0.5 : scaled + 0.5), e: Int16(ex), d: dbl)
                 return
             }
         }
-        self.init(double: dbl)
+        self.init(slow: n)
+    }
+
+    @inline(never) private init(slow n: JSONNumber) {
+        if n.decimal != nil, let parsed = Num.parse(n.jsonText), parsed.isExact {
+            self = parsed
+            return
+        }
+        self.init(double: n.double)
     }
 
     /// For the JSON model: exact numbers keep their decimal.
@@ -207,7 +219,7 @@ struct Num: Sendable {
         return o ? nil : r
     }
 
-    static func + (a: Num, b: Num) -> Num {
+    @inline(__always) static func + (a: Num, b: Num) -> Num {
         if a.isExact && b.isExact, let (x, y, e) = align(a, b) {
             let (s, o) = x.addingReportingOverflow(y)
             if !o { return Num(m: s, e: e) }

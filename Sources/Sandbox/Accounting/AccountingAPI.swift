@@ -64,10 +64,8 @@ extension SandboxEngine {
 
     func tooMany(_ problem: String, sandboxSeconds: Double, headers: [(String, String)]) -> SandboxReply {
         let real = max(1, Int(clock.realSeconds(sandboxSeconds).rounded(.up)))
-        var reply = SandboxReply.json(429, ["Title": "Too Many Requests", "Status": 429, "Detail": .string("Rate limit exceeded: \(problem)")],
-                                      headers: headers + [("X-Rate-Limit-Problem", problem), ("Retry-After", String(real))])
-        reply.status = 429
-        return reply
+        return .json(429, ["Title": "Too Many Requests", "Status": 429, "Detail": .string("Rate limit exceeded: \(problem)")],
+                     headers: headers + [("X-Rate-Limit-Problem", problem), ("Retry-After", String(real))])
     }
 
     /// Runs an admitted call and gives its concurrency slot back.

@@ -1,5 +1,6 @@
 import Foundation
 import JSONModel
+import XeroModel
 
 /// The outcome of one element of a PUT or POST.
 struct Outcome {
@@ -135,7 +136,7 @@ extension SandboxEngine {
 
     static let maxElements = 1_000
 
-    var nowWire: String { XeroWire.date(clock.nowDate) }
+    var nowWire: String { XeroDate.wire(clock.nowDate) }
 
     /// Today in sandbox time, as a date value (`/Date(ms+0000)/` at midnight UTC).
     var todayWire: String {

@@ -346,14 +346,3 @@ extension SandboxEngine {
         }
     }
 }
-
-extension XeroWire {
-    /// `2026-11-23T15:04:05.0000000` as /connections writes times.
-    static func isoUTC(_ seconds: Double) -> String {
-        let ms = Int64((seconds * 1000).rounded(.down))
-        let days = Int((Double(ms) / 86_400_000).rounded(.down))
-        let (y, m, d) = civilFromDays(days)
-        let rem = Int(ms - Int64(days) * 86_400_000) / 1000
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.0000000", y, m, d, rem / 3600, rem / 60 % 60, rem % 60)
-    }
-}

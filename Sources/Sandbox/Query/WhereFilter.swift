@@ -170,14 +170,12 @@ indirect enum WhereFilter {
                     guard i - start <= 4, let n = Int(String(c[start..<i])) else { throw ParseError(message: "DateTime takes numbers of at most 4 digits") }
                     parts.append(n)
                 } while word(",") && parts.count < 6
-                guard word(")"), parts.count >= 3, (1...9999).contains(parts[0]), (1...12).contains(parts[1]),
-                      (1...XeroWire.daysInMonth(parts[0], parts[1])).contains(parts[2]),
-                      parts.count < 4 || parts[3] < 24, parts.count < 5 || parts[4] < 60, parts.count < 6 || parts[5] < 60,
-                      let days = XeroWire.daysFromCivil(parts[0], parts[1], parts[2]) else {
+                let time = parts.count > 3 ? Array(parts[3...]) + [0, 0] : [0, 0, 0]
+                guard word(")"), parts.count >= 3,
+                      let ms = XeroWire.utcMillis(parts[0], parts[1], parts[2], time[0], time[1], time[2]) else {
                     throw ParseError(message: "DateTime needs a valid year, month and day (and optionally hour, minute, second)")
                 }
-                let secs = (parts.count > 3 ? parts[3] * 3600 : 0) + (parts.count > 4 ? parts[4] * 60 : 0) + (parts.count > 5 ? parts[5] : 0)
-                return .date(Int64(days * 86_400 + secs) * 1000)
+                return .date(ms)
             default:
                 throw ParseError(message: "unexpected '\(name)'")
             }

@@ -1,6 +1,7 @@
 import Foundation
 import JSONModel
 import Logging
+import XeroModel
 
 /// Records of one kind for one tenant, in the order they were created, with case-insensitive
 /// indexes on the fields records are looked up by (names, numbers, codes), so that a batch of
@@ -150,7 +151,7 @@ public actor SandboxEngine {
     /// Gives a tenant a fresh Organisation record and the demo chart, tax rates, currencies,
     /// branding theme and tracking category.
     func reseed(_ id: String, _ demo: DemoOrganisation) {
-        let now = XeroWire.date(clock.nowDate)
+        let now = XeroDate.wire(clock.nowDate)
         let org: JSONObject = [
             "OrganisationID": .string(id), "APIKey": .string(String(id.prefix(8)).uppercased()),
             "Name": .string(demo.name), "LegalName": .string(demo.name), "PaysTax": true,

@@ -1,5 +1,6 @@
 import Foundation
 import JSONModel
+import XeroModel
 
 /// How Xero writes and reads dates, amounts and identifiers on the wire.
 ///
@@ -7,12 +8,6 @@ import JSONModel
 /// requests may send `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM:SS` or `/Date(ms)/` (xero-facts.md, "Lock
 /// dates, money, dates").
 enum XeroWire {
-    /// `/Date(ms+0000)/` for an instant.
-    static func date(_ date: Date) -> String {
-        let ms = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
-        return "/Date(\(ms)+0000)/"
-    }
-
     /// Milliseconds since 1970 for any date form Xero accepts or writes; nil when it is none.
     static func millis(_ text: String) -> Int64? {
         if text.hasPrefix("/Date(") {
@@ -49,54 +44,43 @@ enum XeroWire {
             guard h < 24, mi < 60, s < 60 else { return nil }
             seconds = h * 3600 + mi * 60 + s
         }
-        guard let days = daysFromCivil(y, m, d), d <= daysInMonth(y, m) else { return nil }
-        return Int64(days * 86_400 + seconds) * 1000
+        guard let day = utcMillis(y, m, d) else { return nil }
+        return day + Int64(seconds) * 1000
     }
 
-    /// The calendar day (UTC) of a millisecond instant, as `YYYY-MM-DD`.
-    static func day(ofMillis ms: Int64) -> String {
-        let days = Int((Double(ms) / 86_400_000).rounded(.down))
-        let (y, m, d) = civilFromDays(days)
-        return String(format: "%04d-%02d-%02d", y, m, d)
+    /// The proleptic Gregorian calendar in UTC, for every date the sandbox reads or writes.
+    static let utc: Calendar = {
+        var c = Calendar(identifier: .gregorian)
+        c.timeZone = TimeZone(identifier: "UTC")!
+        return c
+    }()
+
+    /// Milliseconds since 1970 of a UTC date and time; nil when it is no real date (30 February)
+    /// or out of range.
+    static func utcMillis(_ year: Int, _ month: Int, _ day: Int, _ hour: Int = 0, _ minute: Int = 0, _ second: Int = 0) -> Int64? {
+        guard (1...9999).contains(year), (1...12).contains(month), (1...31).contains(day),
+              (0..<24).contains(hour), (0..<60).contains(minute), (0..<60).contains(second),
+              let date = utc.date(from: DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second)),
+              utc.component(.day, from: date) == day else { return nil }
+        return Int64((date.timeIntervalSince1970 * 1000).rounded())
+    }
+
+    /// Year, month, day, hour, minute and second (UTC) of a millisecond instant.
+    static func civil(ofMillis ms: Int64) -> DateComponents {
+        utc.dateComponents([.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: Double(ms) / 1000))
     }
 
     /// `30-Nov-2018`, the form of Xero's lock-date messages.
     static func lockDateText(ofMillis ms: Int64) -> String {
-        let days = Int((Double(ms) / 86_400_000).rounded(.down))
-        let (y, m, d) = civilFromDays(days)
+        let c = civil(ofMillis: ms)
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        return String(format: "%02d-%@-%04d", d, months[m - 1], y)
+        return String(format: "%02d-%@-%04d", c.day!, months[c.month! - 1], c.year!)
     }
 
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-    static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int? {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (m + 9) % 12
-        let doy = (153 * mp + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    static func civilFromDays(_ z0: Int) -> (Int, Int, Int) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
-    }
-
-    static func daysInMonth(_ y: Int, _ m: Int) -> Int {
-        switch m {
-        case 2: return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
+    /// `2026-11-23T15:04:05.0000000`, as /connections writes times.
+    static func isoUTC(_ seconds: Double) -> String {
+        let c = civil(ofMillis: Int64((seconds * 1000).rounded(.down)))
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.0000000", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
     }
 
     /// A new identifier, lower-case as Xero writes them.

@@ -95,6 +95,28 @@ private func json(_ text: String) throws -> JSONValue {
         #expect(result == (try json(expected)))
     }
 
+    /// `$sort`'s comparator reuses one scope across calls: nothing of one call may leak into
+    /// the next (a variable bound in the body, an extra parameter, a tail call, a nested sort).
+    @Test(arguments: [
+        ("$sort([3,1,2], function($a, $b) { $a > $b })", "[1,2,3]"),
+        ("$sort([3,1,2], function($a, $b, $c) { $c ? false : $a < $b })", "[3,2,1]"),
+        ("$sort([3,1,2,5,4], function($a, $b) { $a > $b ? ($seen := $a; true) : $seen = 99 })", "[1,2,3,4,5]"),
+        ("($gt := function($x, $y) { $x > $y }; $sort([2,3,1], function($a, $b) { $gt($a, $b) }))", "[1,2,3]"),
+        ("$sort([[3,2],[1,4]], function($a, $b) { $sort($a)[0] > $sort($b)[0] })", "[[1,4],[3,2]]"),
+        ("$sort([{'n':2},{'n':1}], function($a, $b) { $a.n > $b.n }).n", "[1,2]"),
+        ("$sort(['b','a','c'], function($a, $b) { ($f := function() { $a }; $f() > $b) })", #"["a","b","c"]"#),
+        ("$sort(['b','a','c'], function($a, $b) { $r := $a > $b })", #"["a","b","c"]"#),
+    ])
+    func sortComparators(_ text: String, _ expected: String) throws {
+        #expect(try eval(text) == (try json(expected)))
+    }
+
+    @Test func sortComparatorErrorsStillPointAtTheirToken() throws {
+        #expect(throws: ExpressionError.self) { try eval("$sort([1,2], function($a, $b) { $a() })") }
+        let typed = try? eval("$sort([1,2], function($a, $b)<nn:b> { $a > $b })")
+        #expect(typed == (try json("[1,2]")))
+    }
+
     @Test func oneCompiledExpressionOnManyThreads() throws {
         let e = try Expression("$sum(items.(price * qty)) & ' ' & $join(items.name ~> $sort(), ',')")
         let doc = try json(#"{"items": [{"name": "b", "price": 1.10, "qty": 2}, {"name": "a", "price": 0.05, "qty": 3}]}"#)

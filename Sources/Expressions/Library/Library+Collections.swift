@@ -119,8 +119,9 @@ extension Functions {
             if a.count <= 1 { return a }
             let items = a.elements
             if let f = fnArg(args, 1) {
+                let call = site.ev.binaryCaller(f, site)
                 let sorted = try Functions.mergeSort(items) { (x: Value, y: Value) throws(ExpressionError) -> Bool in
-                    Functions.jsTruthy(try site.ev.callFunction(f, [x, y], site))
+                    Functions.jsTruthy(try call(x, y))
                 }
                 return .array(JArray(sorted))
             }

@@ -145,9 +145,38 @@ extension Evaluator {
         return acc.result
     }
 
+    /// A two-argument function called many times over (`$sort`'s comparator). A plain lambda
+    /// (no signature) gets one scope, emptied and rebound for each call, and no argument array;
+    /// anything else goes through `apply`. Nothing of a call outlives it: its result is only
+    /// tested for truth, and tail calls are run to the end before the next call.
+    func binaryCaller(_ f: Callable, _ site: CallSite) -> (Value, Value) throws(ExpressionError) -> Value? {
+        if f.kind == .lambda, f.signature == nil, case let lambda = unsafeDowncast(f, to: Lambda.self), !lambda.isThunk {
+            let env = Frame(parent: lambda.frame)
+            let params = lambda.params
+            let body = lambda.body
+            let input = lambda.input
+            return { (x: Value, y: Value) throws(ExpressionError) -> Value? in
+                env.reset()
+                if params.count > 0 { env.bind(params[0], x) }
+                if params.count > 1 { env.bind(params[1], y) }
+                for i in 2..<max(2, params.count) { env.bind(params[i], nil) }
+                let result = try self.eval(body, input, env)
+                return try self.runThunks(result, site.input, site.frame)
+            }
+        }
+        return { (x: Value, y: Value) throws(ExpressionError) -> Value? in
+            try self.apply(.function(f), [x, y], site.input, site.frame)
+        }
+    }
+
     /// Applies a function value, running tail calls in a loop.
     func apply(_ proc: Value?, _ args: [Value?], _ input: Value?, _ frame: Frame) throws(ExpressionError) -> Value? {
-        var result = try applyInner(proc, args, input, frame)
+        try runThunks(try applyInner(proc, args, input, frame), input, frame)
+    }
+
+    /// Runs the tail calls (thunks) a function returned until a value comes out.
+    func runThunks(_ first: Value?, _ input: Value?, _ frame: Frame) throws(ExpressionError) -> Value? {
+        var result = first
         while case .function(let f)? = result, f.kind == .lambda, case let thunk = unsafeDowncast(f, to: Lambda.self), thunk.isThunk {
             let call = thunk.body
             let next = try eval(call.procedure!, thunk.input, thunk.frame)

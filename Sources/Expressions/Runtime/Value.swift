@@ -411,6 +411,19 @@ final class Frame: @unchecked Sendable {
         vals.append(value)
     }
 
+    /// Forgets every binding, so that one frame can serve call after call of the same lambda
+    /// (`$sort`'s comparator) instead of a new frame per call.
+    @inline(__always) func reset() {
+        sym0 = -1
+        val0 = nil
+        sym1 = -1
+        val1 = nil
+        if !syms.isEmpty {
+            syms.removeAll(keepingCapacity: true)
+            vals.removeAll(keepingCapacity: true)
+        }
+    }
+
     /// The binding of `sym` in this frame or an enclosing one: `.some(value)` when bound
     /// (possibly to undefined), nil when not bound anywhere.
     @inline(__always) func lookup(_ sym: Sym) -> Value?? {

@@ -61,7 +61,7 @@ let package = Package(
         .target(
             name: "Connectors",
             dependencies: [
-                "Engine", "Spec", "JSONModel",
+                "Engine", "Spec", "JSONModel", "XeroClient", "XeroModel",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -94,7 +94,18 @@ public struct FileWriter: TargetWriter {
 
 /// The file and database connectors `xeroflow run` uses.
 public struct StandardConnectors: ConnectorFactory {
-    public init() {}
+    /// The organisation the pipeline's Xero sources and targets talk to (nil: the pipeline has
+    /// none, or no connection could be made; Xero parts then fail with `xeroUnavailable`).
+    public let xero: XeroSession?
+    public let xeroSettings: XeroSettingsSpec?
+    /// Why there is no session, for the message of a Xero part.
+    public let xeroUnavailable: String?
+
+    public init(xero: XeroSession? = nil, settings: XeroSettingsSpec? = nil, unavailable: String? = nil) {
+        self.xero = xero
+        self.xeroSettings = settings
+        self.xeroUnavailable = unavailable
+    }
 
     public func reader(for source: SourceSpec, baseDirectory: URL) throws -> any SourceReader {
         guard let kind = source.kind, let location = source.location else { throw ConnectorError("source '\(source.name)' has no kind") }
@@ -114,7 +125,8 @@ public struct StandardConnectors: ConnectorFactory {
             guard let query = source.query else { throw ConnectorError("source '\(source.name)': a postgres source needs a query") }
             return PostgresReader(url: location, query: query, cursorField: source.cursor)
         case .xero:
-            throw ConnectorError("source '\(source.name)': \(kind.rawValue) sources are not available in this version of xeroflow yet")
+            guard let xero else { throw ConnectorError("source '\(source.name)': \(xeroUnavailable ?? "no Xero connection")") }
+            return XeroSourceReader(source: source, session: xero)
         }
     }
 
@@ -127,7 +139,8 @@ public struct StandardConnectors: ConnectorFactory {
             guard let table = target.table else { throw ConnectorError("target '\(target.name)': an sqlite target needs a table") }
             return try SQLiteWriter(path: path, table: table)
         case .xero:
-            throw ConnectorError("target '\(target.name)': Xero targets are not available in this version of xeroflow yet")
+            guard let xero, let xeroSettings else { throw ConnectorError("target '\(target.name)': \(xeroUnavailable ?? "no Xero connection")") }
+            return try XeroTargetWriter(target: target, settings: xeroSettings, session: xero)
         }
     }
 }

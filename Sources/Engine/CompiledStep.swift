@@ -85,28 +85,52 @@ public struct CompiledStep: Sendable {
     ///     the groups with a new member).
     public func run(_ input: [JSONValue], bindings: [String: JSONValue], joined: [JSONValue] = [],
                     keepGroup: (([JSONValue]) -> Bool)? = nil) -> (records: [JSONValue], failures: [RecordFailure]) {
+        let r = run(input, origins: input.indices.map(String.init), bindings: bindings, joined: joined, keepGroup: keepGroup)
+        return (r.records, r.failures)
+    }
+
+    /// `run`, with each record's origin carried along: the key of the source record it came
+    /// from (filter, join, map, set and dedupe keep it; an exploded record adds its position,
+    /// `KEY#2`; a group's record is known by its group key). A target without a `key` of its
+    /// own knows its records by their origin, so a changed mapping updates what it wrote
+    /// instead of writing it again.
+    public func run(_ input: [JSONValue], origins inputOrigins: [String], bindings: [String: JSONValue], joined: [JSONValue] = [],
+                    keepGroup: (([JSONValue]) -> Bool)? = nil) -> (records: [JSONValue], origins: [String], failures: [RecordFailure]) {
         var failures: [RecordFailure] = []
         var records = input
+        var origins = inputOrigins
 
         if let filter {
-            records = records.filter { r in
-                do throws(RecordFailure) { return try evaluate(filter, r, bindings)?.boolValue == true } catch { failures.append(error); return false }
+            var kept: [JSONValue] = []
+            var keptOrigins: [String] = []
+            for (r, o) in zip(records, origins) {
+                do throws(RecordFailure) {
+                    if try evaluate(filter, r, bindings)?.boolValue == true {
+                        kept.append(r)
+                        keptOrigins.append(o)
+                    }
+                } catch { failures.append(error) }
             }
+            records = kept
+            origins = keptOrigins
         }
         if let each = explodeEach, let field = spec.explode?.asField {
             var out: [JSONValue] = []
-            for r in records {
+            var outOrigins: [String] = []
+            for (r, origin) in zip(records, origins) {
                 do throws(RecordFailure) {
                     let value = try evaluate(each, r, bindings)
                     let elements: [JSONValue] = value.map { $0.arrayValue ?? [$0] } ?? []
-                    for e in elements {
+                    for (i, e) in elements.enumerated() {
                         var o = r.objectValue ?? [:]
                         o[field] = e
                         out.append(.object(o))
+                        outOrigins.append("\(origin)#\(i)")
                     }
                 } catch { failures.append(error) }
             }
             records = out
+            origins = outOrigins
         }
         if let join = spec.join, let on = joinOn, let equals = joinEquals, let field = join.asField {
             var index: [JSONValue: [JSONValue]] = [:]
@@ -116,16 +140,19 @@ public struct CompiledStep: Sendable {
                 } catch { failures.append(error) }
             }
             var out: [JSONValue] = []
-            for r in records {
+            var outOrigins: [String] = []
+            for (r, origin) in zip(records, origins) {
                 do throws(RecordFailure) {
                     let matches = try evaluate(on, r, bindings).map { index[Self.normalisedKey($0)] ?? [] } ?? []
                     if matches.isEmpty && join.type == .inner { continue }
                     var o = r.objectValue ?? [:]
                     if join.many { o[field] = .array(matches) } else if let first = matches.first { o[field] = first }
                     out.append(.object(o))
+                    outOrigins.append(origin)
                 } catch { failures.append(error) }
             }
             records = out
+            origins = outOrigins
         }
         if let group = spec.group, !groupBy.isEmpty {
             var order: [JSONValue] = []
@@ -138,26 +165,32 @@ public struct CompiledStep: Sendable {
                     groups[key, default: []].append(r)
                 } catch { failures.append(error) }
             }
-            records = order.compactMap { key in
+            records = []
+            origins = []
+            for key in order {
                 let members = groups[key]!
-                if let keepGroup, !keepGroup(members) { return nil }
+                if let keepGroup, !keepGroup(members) { continue }
                 var o = members[0].objectValue ?? [:]
                 o[group.into] = .array(members)
-                return .object(o)
+                records.append(.object(o))
+                origins.append("group:" + (key.stringValue ?? JSONWriter.write(key)))
             }
         }
         if !map.isEmpty {
             var out: [JSONValue] = []
-            for r in records {
+            var outOrigins: [String] = []
+            for (r, origin) in zip(records, origins) {
                 do throws(RecordFailure) {
                     var o = JSONObject()
                     for (field, e) in map {
                         if let v = try evaluate(e, r, bindings) { o[field] = v }
                     }
                     out.append(.object(o))
+                    outOrigins.append(origin)
                 } catch { failures.append(error) }
             }
             records = out
+            origins = outOrigins
         }
         if !spec.set.isEmpty {
             records = records.map { r in
@@ -167,16 +200,18 @@ public struct CompiledStep: Sendable {
             }
         }
         if let dedupe = spec.dedupe, let by = dedupeBy {
-            var kept: [JSONValue: (position: Int, record: JSONValue)] = [:]
+            var kept: [JSONValue: (position: Int, record: JSONValue, origin: String)] = [:]
             for (i, r) in records.enumerated() {
                 do throws(RecordFailure) {
                     let key = Self.normalisedKey(try evaluate(by, r, bindings) ?? .null)
-                    if kept[key] == nil || dedupe.keep == .last { kept[key] = (kept[key]?.position ?? i, r) }
+                    if kept[key] == nil || dedupe.keep == .last { kept[key] = (kept[key]?.position ?? i, r, origins[i]) }
                 } catch { failures.append(error) }
             }
-            records = kept.values.sorted { $0.position < $1.position }.map(\.record)
+            let sorted = kept.values.sorted { $0.position < $1.position }
+            records = sorted.map(\.record)
+            origins = sorted.map(\.origin)
         }
-        return (records, failures)
+        return (records, origins, failures)
     }
 
     /// Keys compare by value: `1`, `1.0` and `"1"` are different kinds, but 1 and 1.00 are one.

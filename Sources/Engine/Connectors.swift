@@ -54,3 +54,84 @@ public enum CursorOrder {
         return value > cursor
     }
 }
+
+/// What the state store remembers of one key written to a target: the content last sent, and
+/// for Xero targets the record's Xero id and the values it is known by at Xero.
+public struct WrittenEntry: Sendable, Equatable {
+    public enum State: String, Sendable { case ok, deleted }
+    public var contentHash: String
+    /// The Xero id (`ContactID`, `InvoiceID`, …), for Xero targets.
+    public var targetID: String?
+    /// The match fields' values as sent (`ContactNumber`, `InvoiceNumber`…): how another
+    /// target's reference to this record is resolved to its id.
+    public var identity: [String: String]
+    /// `deleted`: gone or deleted in Xero, and the target's `on_deleted` is `skip`.
+    public var state: State
+
+    public init(contentHash: String, targetID: String? = nil, identity: [String: String] = [:], state: State = .ok) {
+        self.contentHash = contentHash
+        self.targetID = targetID
+        self.identity = identity
+        self.state = state
+    }
+}
+
+/// What a target that keeps per-record outcomes (Xero) is given besides its records.
+public struct TargetContext: Sendable {
+    public var pipeline: String
+    public var runID: String?
+    /// What each key last wrote to this target (from earlier runs).
+    public var previous: [String: WrittenEntry]
+    /// Send records again even when their content did not change (`run --resync`).
+    public var resync: Bool
+    /// Report what would be done, send nothing (`plan`, `run --dry-run`).
+    public var dryRun: Bool
+    /// `file:line:column` of the step that made the records (or the target), for set-apart records.
+    public var location: String
+    /// Makes entries durable at once (after each batch), so that a process killed in the middle
+    /// of a target still knows what it pushed.
+    public var save: @Sendable ([String: WrittenEntry]) throws -> Void
+    /// The entries (earlier runs and this one) of this pipeline's targets that write a Xero
+    /// endpoint (`Contacts`): references between targets (an invoice's contact) resolve
+    /// through them.
+    public var entries: @Sendable (_ endpoint: String) -> [String: WrittenEntry]
+
+    public init(pipeline: String, runID: String?, previous: [String: WrittenEntry], resync: Bool, dryRun: Bool, location: String,
+                save: @escaping @Sendable ([String: WrittenEntry]) throws -> Void,
+                entries: @escaping @Sendable (String) -> [String: WrittenEntry]) {
+        self.pipeline = pipeline
+        self.runID = runID
+        self.previous = previous
+        self.resync = resync
+        self.dryRun = dryRun
+        self.location = location
+        self.save = save
+        self.entries = entries
+    }
+}
+
+/// What such a target did: counts, the entries to remember, the records it set apart.
+public struct TargetOutcome: Sendable {
+    public var report: TargetReport
+    public var skipped: Int
+    public var written: [String: WrittenEntry]
+    /// Records refused (by Xero, or by a check before sending), with the reason.
+    public var rejected: [(key: String, record: JSONValue, message: String)]
+    /// Notes for the run's summary (reference data, lock dates).
+    public var notes: [String]
+
+    public init(report: TargetReport = TargetReport(), skipped: Int = 0, written: [String: WrittenEntry] = [:],
+                rejected: [(key: String, record: JSONValue, message: String)] = [], notes: [String] = []) {
+        self.report = report
+        self.skipped = skipped
+        self.written = written
+        self.rejected = rejected
+        self.notes = notes
+    }
+}
+
+/// A target that decides per record (create, update, leave alone, set apart) with what the
+/// state store remembers: Xero's targets.
+public protocol RecordTargetWriter: TargetWriter {
+    func push(_ records: [(key: String, record: JSONValue)], context: TargetContext) throws -> TargetOutcome
+}

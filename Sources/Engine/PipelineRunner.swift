@@ -9,8 +9,10 @@ public protocol RunStateStore: Sendable {
     /// Starts a run, holding the pipeline's lock: a second run of the same pipeline is refused.
     func beginRun(pipeline: String, pipelineHash: String) throws -> String
     func cursor(pipeline: String, source: String) throws -> String?
-    /// Content hashes of what each key last wrote to a target.
-    func writtenHashes(pipeline: String, target: String) throws -> [String: String]
+    /// What each key last wrote to a target.
+    func written(pipeline: String, target: String) throws -> [String: WrittenEntry]
+    /// Remembers entries at once, in their own transaction (a target's batches as they land).
+    func saveWritten(pipeline: String, target: String, runID: String, entries: [String: WrittenEntry]) throws
     /// Ends a run: its outcome and counts, the cursors that may advance, the keys written, the
     /// records set apart. One transaction; the lock is released.
     func finishRun(_ run: RunRecord) throws
@@ -23,7 +25,7 @@ public struct RunRecord: Sendable {
     public var outcome: String
     public var counts: [String: NodeCounts]
     public var cursors: [String: String]
-    public var written: [String: [String: String]]
+    public var written: [String: [String: WrittenEntry]]
     public var quarantined: [QuarantinedRecord]
     public var startedAt: Date
     public var endedAt: Date
@@ -36,8 +38,24 @@ public struct NodeCounts: Sendable, Codable, Equatable {
     public var created = 0
     public var updated = 0
     public var unchanged = 0
+    /// Records a target left alone by a policy (start date, lock date, status, deleted in Xero).
+    public var left = 0
     public var skipped = false
     public init() {}
+
+    enum CodingKeys: String, CodingKey { case read, output, failed, created, updated, unchanged, left, skipped }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        read = try c.decodeIfPresent(Int.self, forKey: .read) ?? 0
+        output = try c.decodeIfPresent(Int.self, forKey: .output) ?? 0
+        failed = try c.decodeIfPresent(Int.self, forKey: .failed) ?? 0
+        created = try c.decodeIfPresent(Int.self, forKey: .created) ?? 0
+        updated = try c.decodeIfPresent(Int.self, forKey: .updated) ?? 0
+        unchanged = try c.decodeIfPresent(Int.self, forKey: .unchanged) ?? 0
+        left = try c.decodeIfPresent(Int.self, forKey: .left) ?? 0
+        skipped = try c.decodeIfPresent(Bool.self, forKey: .skipped) ?? false
+    }
 }
 
 public struct QuarantinedRecord: Sendable {
@@ -60,6 +78,8 @@ public struct PipelineRunner {
         public var fullRefresh = false
         /// Identifies the pipeline file's content in the run's record (the CLI hashes the file).
         public var pipelineHash = ""
+        /// Send records to Xero again even when their content did not change.
+        public var resync = false
         /// Told each node's counts as soon as the node is done (progress displays).
         public var progress: (@Sendable (String, NodeCounts) -> Void)?
         public init() {}
@@ -70,6 +90,8 @@ public struct PipelineRunner {
         public var counts: [(node: String, counts: NodeCounts)]
         public var problems: [String]
         public var quarantined: [QuarantinedRecord]
+        /// What targets reported besides counts (reference data, lock dates).
+        public var notes: [String] = []
         public var succeeded: Bool { problems.isEmpty }
     }
 
@@ -94,6 +116,34 @@ public struct PipelineRunner {
     /// target's writes, before the state store records them.
     static let killAfterTarget = ProcessInfo.processInfo.environment["XEROFLOW_FAULT_KILL_AFTER_TARGET"]
 
+    /// Records with their origins (the key of the source record each came from).
+    struct Rows {
+        var records: [JSONValue]
+        var origins: [String]
+    }
+
+    /// A source record's key: its `key:` fields' values (joined by `|`), else its content hash.
+    static func originKey(_ record: JSONValue, fields: [String]) -> String {
+        if !fields.isEmpty {
+            let parts = fields.compactMap { record[$0].map(CursorOrder.text) }
+            if parts.count == fields.count { return parts.joined(separator: "|") }
+        }
+        return hash(record)
+    }
+
+    /// The values of a target's `match` fields (dotted paths such as `Contact.ContactNumber`),
+    /// or nil when one is missing.
+    public static func matchValues(_ record: JSONValue, match: [String]) -> [String: String]? {
+        var out: [String: String] = [:]
+        for path in match {
+            var v: JSONValue? = record
+            for part in path.split(separator: ".") { v = v?[String(part)] }
+            guard let v, v != .null else { return nil }
+            out[path] = CursorOrder.text(v)
+        }
+        return out
+    }
+
     public func run() throws -> Summary {
         let pipeline = spec.name ?? "pipeline"
         let started = Date()
@@ -101,7 +151,8 @@ public struct PipelineRunner {
         var counts: [String: NodeCounts] = [:]
         var problems: [String] = []
         var quarantined: [QuarantinedRecord] = []
-        var cache: [String: [JSONValue]] = [:]
+        var notes: [String] = []
+        var cache: [String: Rows] = [:]
         var newCursors: [String: String] = [:]
         var failedNodes = Set<String>()
         var lookups: [String: JSONValue] = [:]
@@ -119,21 +170,21 @@ public struct PipelineRunner {
             return try body()
         }
 
-        func records(_ name: String) throws -> [JSONValue] {
+        func records(_ name: String) throws -> Rows {
             if let cached = sync({ cache[name] }) { return cached }
-            var out: [JSONValue]
+            var out: Rows
             if let source = sources[name] {
                 let reader = try connectors.reader(for: source, baseDirectory: baseDirectory)
                 // A first run starts at `since:` when the source gives one.
                 let cursor = options.fullRefresh ? nil : try state?.cursor(pipeline: pipeline, source: name) ?? source.since
-                out = try reader.read(after: cursor)
-                let read = out
+                let read = try reader.read(after: cursor)
+                out = Rows(records: read, origins: read.map { Self.originKey($0, fields: source.key) })
                 sync {
                     counts[name, default: NodeCounts()].read = read.count
                     counts[name, default: NodeCounts()].output = read.count
                 }
                 if let field = source.cursor {
-                    let values = out.compactMap { $0[field].map(CursorOrder.text) }
+                    let values = read.compactMap { $0[field].map(CursorOrder.text) }
                     if var best = cursor ?? values.first {
                         for v in values where CursorOrder.isAfter(v, best) { best = v }
                         sync { newCursors[name] = best }
@@ -142,7 +193,7 @@ public struct PipelineRunner {
             } else if let step = steps[name] {
                 let c = try sync { try compiled[name] ?? CompiledStep(step) }
                 sync { compiled[name] = c }
-                var input: [JSONValue]
+                var input: Rows
                 var keepGroup: (([JSONValue]) -> Bool)?
                 if step.group != nil, let from = step.from?.name, let source = sources[from], let field = source.cursor,
                    !options.fullRefresh, let stored = try state?.cursor(pipeline: pipeline, source: from) {
@@ -150,20 +201,21 @@ public struct PipelineRunner {
                     // and new. Read the source whole and keep the groups with a new member.
                     _ = try records(from)  // reads from the cursor: counts and the next cursor
                     let reader = try connectors.reader(for: source, baseDirectory: baseDirectory)
-                    input = try reader.read(after: nil)
+                    let all = try reader.read(after: nil)
+                    input = Rows(records: all, origins: all.map { Self.originKey($0, fields: source.key) })
                     keepGroup = { members in
                         members.contains { m in m[field].map { CursorOrder.isAfter(CursorOrder.text($0), stored) } ?? true }
                     }
                 } else {
                     input = try records(step.from?.name ?? "")
                 }
-                let joined = try step.join?.with.map { try records($0.name) } ?? []
-                let result = c.run(input, bindings: bindings, joined: joined, keepGroup: keepGroup)
-                out = result.records
+                let joined = try step.join?.with.map { try records($0.name).records } ?? []
+                let result = c.run(input.records, origins: input.origins, bindings: bindings, joined: joined, keepGroup: keepGroup)
+                out = Rows(records: result.records, origins: result.origins)
                 let setApart = result.failures.map {
                     QuarantinedRecord(node: $0.node, part: $0.part, message: $0.message, location: location($0.pointer), record: $0.record)
                 }
-                let (inCount, outCount) = (input.count, out.count)
+                let (inCount, outCount) = (input.records.count, out.records.count)
                 sync {
                     counts[name, default: NodeCounts()].read = inCount
                     counts[name, default: NodeCounts()].output = outCount
@@ -217,43 +269,91 @@ public struct PipelineRunner {
             return out
         }
 
-        var written: [String: [String: String]] = [:]
-        for target in Self.ordered(spec.targets) {
+        // What targets wrote, this run and before: references between targets resolve here.
+        let entryBook = EntryBook(pipeline: pipeline, state: state)
+        var written: [String: [String: WrittenEntry]] = [:]
+        let xeroTargets = spec.targets.filter { $0.kind == .xero }
+        for target in Self.ordered(spec.targets, steps: spec.steps) {
             var c = NodeCounts()
-            if let blocked = target.after.first(where: { failedNodes.contains($0.name) }) {
+            if let blocked = Self.dependencies(of: target, in: spec.targets, steps: spec.steps).first(where: { failedNodes.contains($0) }) {
                 c.skipped = true
                 counts[target.name] = c
                 failedNodes.insert(target.name)
-                problems.append("target '\(target.name)' (\(location(target.pointer))): skipped because '\(blocked.name)' failed")
+                problems.append("target '\(target.name)' (\(location(target.pointer))): skipped because '\(blocked)' failed")
                 continue
             }
             do {
                 let input = try records(target.from?.name ?? "")
-                c.read = input.count
+                c.read = input.records.count
                 let keyExpression = try target.key.map { try CompiledExpression($0, part: "key") }
-                func key(_ r: JSONValue) -> String {
+                let isXero = target.kind == .xero
+                func key(_ r: JSONValue, origin: String?) -> String {
                     if let e = keyExpression, let v = try? e.expression.evaluate(r, bindings: bindings, environment: PipelineFunctions.environment) {
                         return CursorOrder.text(v)
                     }
+                    if isXero {
+                        // A Xero record is known by its match values, else by where it came from.
+                        if !target.match.isEmpty, let m = Self.matchValues(r, match: target.match) {
+                            return target.match.map { m[$0]! }.joined(separator: "|")
+                        }
+                        if let origin { return origin }
+                    }
                     return Self.hash(r)
                 }
-                let keyed = input.map { (key: key($0), record: $0) }
-                let previous = try state?.writtenHashes(pipeline: pipeline, target: target.name) ?? [:]
-                if options.dryRun {
-                    for (k, r) in keyed {
-                        if let h = previous[k] { if h == Self.hash(r) { c.unchanged += 1 } else { c.updated += 1 } } else { c.created += 1 }
+                let keyed = zip(input.records, input.origins).map { (key: key($0, origin: $1), record: $0) }
+                let previous = try state?.written(pipeline: pipeline, target: target.name) ?? [:]
+                let writer: (any TargetWriter)? = options.dryRun && !isXero ? nil : try connectors.writer(for: target, baseDirectory: baseDirectory)
+                if let recordWriter = writer as? any RecordTargetWriter {
+                    let fromPointer = target.from.flatMap { steps[$0.name]?.pointer } ?? target.pointer
+                    let targetName = target.name
+                    let state = self.state
+                    let dryRun = options.dryRun
+                    let context = TargetContext(
+                        pipeline: pipeline, runID: runID, previous: previous, resync: options.resync, dryRun: dryRun,
+                        location: location(fromPointer),
+                        save: { entries in
+                            guard !dryRun, let runID, let state else { return }
+                            try state.saveWritten(pipeline: pipeline, target: targetName, runID: runID, entries: entries)
+                            if Self.killAfterBatch == targetName { kill(getpid(), SIGKILL) }
+                        },
+                        entries: { endpoint in
+                            var merged: [String: WrittenEntry] = [:]
+                            for t in xeroTargets where t.location == endpoint && t.name != targetName {
+                                merged.merge(entryBook.entries(t.name)) { a, _ in a }
+                            }
+                            return merged
+                        })
+                    let outcome = try recordWriter.push(keyed, context: context)
+                    c.created = outcome.report.created
+                    c.updated = outcome.report.updated
+                    c.unchanged = outcome.report.unchanged
+                    c.left = outcome.skipped
+                    c.failed = outcome.rejected.count
+                    notes += outcome.notes.map { "\(target.name): \($0)" }
+                    if !options.dryRun { written[target.name] = outcome.written }
+                    entryBook.add(target.name, outcome.written)
+                    let where_ = location(fromPointer)
+                    quarantined += outcome.rejected.map {
+                        QuarantinedRecord(node: target.name, part: "xero \(target.location ?? "")", message: $0.message, location: where_, record: $0.record)
                     }
-                } else {
-                    let writer = try connectors.writer(for: target, baseDirectory: baseDirectory)
-                    let report = try writer.write(keyed, keyOf: key)
+                    if target.onError == .fail, let first = outcome.rejected.first {
+                        failedNodes.insert(target.name)
+                        problems.append("target '\(target.name)' (\(location(target.pointer))): \(outcome.rejected.count) record(s) refused, the first: \(first.message)")
+                    }
+                } else if let writer {
+                    let report = try writer.write(keyed, keyOf: { key($0, origin: nil) })
                     c.created = report.created
                     c.updated = report.updated
                     c.unchanged = report.unchanged
-                    var hashes: [String: String] = [:]
-                    for (k, r) in keyed { hashes[k] = Self.hash(r) }
-                    written[target.name] = hashes
-                    if Self.killAfterTarget == target.name { kill(getpid(), SIGKILL) }
+                    var entries: [String: WrittenEntry] = [:]
+                    for (k, r) in keyed { entries[k] = WrittenEntry(contentHash: Self.hash(r)) }
+                    written[target.name] = entries
+                } else {
+                    for (k, r) in keyed {
+                        if let h = previous[k]?.contentHash { if h == Self.hash(r) { c.unchanged += 1 } else { c.updated += 1 } } else { c.created += 1 }
+                    }
                 }
+                if !options.dryRun, Self.killAfterTarget == target.name { kill(getpid(), SIGKILL) }
             } catch {
                 failedNodes.insert(target.name)
                 problems.append("target '\(target.name)' (\(location(target.pointer))): \(error)")
@@ -269,7 +369,8 @@ public struct PipelineRunner {
             if fed.allSatisfy({ !failedNodes.contains($0.name) }) { cursors[source] = value }
         }
         let order = spec.sources.map(\.name) + spec.steps.map(\.name) + spec.targets.map(\.name)
-        let summary = Summary(runID: runID, counts: order.compactMap { n in counts[n].map { (n, $0) } }, problems: problems, quarantined: quarantined)
+        let summary = Summary(runID: runID, counts: order.compactMap { n in counts[n].map { (n, $0) } }, problems: problems,
+                              quarantined: quarantined, notes: notes)
         if let runID, let state {
             try state.finishRun(RunRecord(id: runID, pipeline: pipeline, outcome: problems.isEmpty ? (quarantined.isEmpty ? "succeeded" : "succeeded with failures") : "failed",
                                           counts: counts, cursors: cursors, written: written, quarantined: quarantined,
@@ -278,14 +379,34 @@ public struct PipelineRunner {
         return summary
     }
 
+    /// A test hook: `XEROFLOW_FAULT_KILL_AFTER_BATCH=NAME` kills the process right after the
+    /// first batch of that target is remembered.
+    static let killAfterBatch = ProcessInfo.processInfo.environment["XEROFLOW_FAULT_KILL_AFTER_BATCH"]
+
+    /// The targets a target waits for: its `after`, and the Xero targets whose records its
+    /// records refer to (an invoice's contact, a payment's invoice, a transaction's bank account).
+    public static func dependencies(of target: TargetSpec, in targets: [TargetSpec], steps: [StepSpec]) -> [String] {
+        var out = target.after.map(\.name)
+        guard target.kind == .xero, let endpoint = target.location else { return out }
+        let refers = XeroReferences.referencedEndpoints(of: endpoint)
+        for other in targets where other.name != target.name && other.kind == .xero {
+            guard let e = other.location, refers.contains(e), !out.contains(other.name) else { continue }
+            // Two targets writing the same kind of object (patients and suppliers) are both waited for.
+            out.append(other.name)
+        }
+        return out
+    }
+
     /// Targets in an order that respects `after` (and otherwise the file's order).
-    static func ordered(_ targets: [TargetSpec]) -> [TargetSpec] {
+    public static func ordered(_ targets: [TargetSpec], steps: [StepSpec] = []) -> [TargetSpec] {
         var done = Set<String>()
         var out: [TargetSpec] = []
         var remaining = targets
         while !remaining.isEmpty {
             let names = Set(remaining.map(\.name))
-            guard let i = remaining.firstIndex(where: { t in t.after.allSatisfy { done.contains($0.name) || !names.contains($0.name) } }) else {
+            guard let i = remaining.firstIndex(where: { t in
+                dependencies(of: t, in: targets, steps: steps).allSatisfy { done.contains($0) || !names.contains($0) }
+            }) else {
                 out += remaining  // a cycle: validate reports it; run what is left in file order
                 break
             }
@@ -307,4 +428,56 @@ public struct PipelineRunner {
 final class UncheckedSendable<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
+}
+
+/// Entries of targets, loaded from the state store once per target and updated as this run's
+/// targets finish; read by later targets to resolve references.
+final class EntryBook: @unchecked Sendable {
+    private let lock = NSLock()
+    private var book: [String: [String: WrittenEntry]] = [:]
+    private let pipeline: String
+    private let state: (any RunStateStore)?
+
+    init(pipeline: String, state: (any RunStateStore)?) {
+        self.pipeline = pipeline
+        self.state = state
+    }
+
+    func entries(_ target: String) -> [String: WrittenEntry] {
+        lock.lock()
+        defer { lock.unlock() }
+        if let e = book[target] { return e }
+        let stored = (try? state?.written(pipeline: pipeline, target: target)) ?? [:]
+        book[target] = stored
+        return stored
+    }
+
+    func add(_ target: String, _ entries: [String: WrittenEntry]) {
+        let current = self.entries(target)
+        lock.lock()
+        defer { lock.unlock() }
+        book[target] = current.merging(entries) { _, new in new }
+    }
+}
+
+/// Which Xero objects a Xero object refers to by a nested object (`Contact`, `Invoice`,
+/// `BankAccount`…): the targets writing those come first.
+public enum XeroReferences {
+    /// Nested reference field → the endpoint of the object it names.
+    public static let fields: [String: String] = [
+        "Contact": "Contacts", "Invoice": "Invoices", "CreditNote": "CreditNotes", "BankAccount": "Accounts",
+        "Account": "Accounts", "FromBankAccount": "Accounts", "ToBankAccount": "Accounts", "Item": "Items",
+    ]
+
+    public static func referencedEndpoints(of endpoint: String) -> Set<String> {
+        switch endpoint {
+        case "Invoices", "CreditNotes", "PurchaseOrders", "Quotes": return ["Contacts", "Items", "TrackingCategories"]
+        case "BankTransactions": return ["Contacts", "Accounts", "Items", "TrackingCategories"]
+        case "Payments": return ["Invoices", "CreditNotes", "Accounts"]
+        case "BankTransfers": return ["Accounts"]
+        case "ManualJournals": return ["Accounts", "TrackingCategories"]
+        case "Items": return ["Accounts"]
+        default: return []
+        }
+    }
 }

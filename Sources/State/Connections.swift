@@ -16,6 +16,8 @@ public struct StoredConnection: Sendable, Equatable {
     public var scopes: [String]
     /// Sandbox seconds per real second of the server (1 for Xero).
     public var timeScale: Double
+    /// When the connection was first made (`start_date: connected` pushes nothing older).
+    public var createdAt: Date?
 
     public init(name: String, kind: Kind, baseURL: String?, clientID: String, tenantID: String?, tenantName: String?, scopes: [String], timeScale: Double = 1) {
         self.name = name
@@ -26,6 +28,12 @@ public struct StoredConnection: Sendable, Equatable {
         self.tenantName = tenantName
         self.scopes = scopes
         self.timeScale = timeScale
+    }
+
+    func with(createdAt: Date?) -> StoredConnection {
+        var c = self
+        c.createdAt = createdAt
+        return c
     }
 
     public var endpoints: XeroEndpoints {
@@ -92,6 +100,7 @@ extension StateStore {
                 StoredConnection(name: row["name"], kind: StoredConnection.Kind(rawValue: row["kind"]) ?? .oauth, baseURL: row["base_url"],
                                  clientID: row["client_id"], tenantID: row["tenant_id"], tenantName: row["tenant_name"],
                                  scopes: (row["scopes"] as String).split(separator: " ").map(String.init), timeScale: row["time_scale"])
+                    .with(createdAt: (row["created_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
             }
         }
     }

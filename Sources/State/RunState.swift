@@ -28,13 +28,36 @@ extension StateStore: RunStateStore {
         try read { db in try String.fetchOne(db, sql: "SELECT value FROM cursors WHERE pipeline = ? AND source = ?", arguments: [pipeline, source]) }
     }
 
-    public func writtenHashes(pipeline: String, target: String) throws -> [String: String] {
+    public func written(pipeline: String, target: String) throws -> [String: WrittenEntry] {
         try read { db in
-            var out: [String: String] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT key, content_hash FROM written WHERE pipeline = ? AND target = ?", arguments: [pipeline, target]) {
-                out[row["key"]] = row["content_hash"]
+            var out: [String: WrittenEntry] = [:]
+            let rows = try Row.fetchAll(db, sql: "SELECT key, content_hash, target_id, identity, state FROM written WHERE pipeline = ? AND target = ?",
+                                        arguments: [pipeline, target])
+            for row in rows {
+                var identity: [String: String] = [:]
+                if let text: String = row["identity"], let o = (try? JSONParser.parse(text))?.objectValue {
+                    for (k, v) in o { if let s = v.stringValue { identity[k] = s } }
+                }
+                out[row["key"]] = WrittenEntry(contentHash: row["content_hash"], targetID: row["target_id"], identity: identity,
+                                               state: WrittenEntry.State(rawValue: row["state"] ?? "ok") ?? .ok)
             }
             return out
+        }
+    }
+
+    public func saveWritten(pipeline: String, target: String, runID: String, entries: [String: WrittenEntry]) throws {
+        try write { db in try Self.insert(db, pipeline: pipeline, target: target, runID: runID, entries: entries) }
+    }
+
+    static func insert(_ db: Database, pipeline: String, target: String, runID: String, entries: [String: WrittenEntry]) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO written (pipeline, target, key, content_hash, target_id, identity, state, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(pipeline, target, key) DO UPDATE SET content_hash = excluded.content_hash, target_id = excluded.target_id,
+                identity = excluded.identity, state = excluded.state, run_id = excluded.run_id
+            """)
+        for (key, e) in entries {
+            let identity: String? = e.identity.isEmpty ? nil : JSONWriter.write(.object(JSONObject(e.identity.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })))
+            try statement.execute(arguments: [pipeline, target, key, e.contentHash, e.targetID, identity, e.state.rawValue, runID])
         }
     }
 
@@ -49,13 +72,8 @@ extension StateStore: RunStateStore {
                     ON CONFLICT(pipeline, source) DO UPDATE SET value = excluded.value, run_id = excluded.run_id
                     """, arguments: [run.pipeline, source, value, run.id])
             }
-            for (target, hashes) in run.written {
-                for (key, hash) in hashes {
-                    try db.execute(sql: """
-                        INSERT INTO written (pipeline, target, key, content_hash, run_id) VALUES (?, ?, ?, ?, ?)
-                        ON CONFLICT(pipeline, target, key) DO UPDATE SET content_hash = excluded.content_hash, run_id = excluded.run_id
-                        """, arguments: [run.pipeline, target, key, hash, run.id])
-                }
+            for (target, entries) in run.written {
+                try Self.insert(db, pipeline: run.pipeline, target: target, runID: run.id, entries: entries)
             }
             for q in run.quarantined {
                 try db.execute(sql: "INSERT INTO quarantine (run_id, pipeline, node, part, message, location, record) VALUES (?, ?, ?, ?, ?, ?, ?)",

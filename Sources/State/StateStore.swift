@@ -78,6 +78,13 @@ public final class StateStore: Sendable {
                 CREATE INDEX quarantine_by_run ON quarantine (pipeline, run_id);
                 """)
         }
+        m.registerMigration("v3-xero") { db in
+            // identity: the match values a Xero record is known by (JSON); state: ok or deleted.
+            try db.execute(sql: """
+                ALTER TABLE written ADD COLUMN identity TEXT;
+                ALTER TABLE written ADD COLUMN state TEXT NOT NULL DEFAULT 'ok';
+                """)
+        }
         return m
     }
 

@@ -23,6 +23,15 @@ public struct ElementResult: Sendable {
     public var action: Action = .created
 
     public enum Action: Sendable, Equatable { case created, updated }
+
+    public init(index: Int, outcome: Outcome, record: JSONObject, errors: [String], warnings: [String], action: Action = .created) {
+        self.index = index
+        self.outcome = outcome
+        self.record = record
+        self.errors = errors
+        self.warnings = warnings
+        self.action = action
+    }
 }
 
 /// Tuning of the client; the defaults are Xero's published limits.
@@ -231,6 +240,9 @@ public struct XeroClient: Sendable {
         }
         throw XeroError.http(status: r.status, message: json?["Message"]?.stringValue ?? json?["Detail"]?.stringValue ?? "unexpected answer to \(method.rawValue) \(endpoint)")
     }
+
+    /// The id field of an endpoint's records (`Contacts` → `ContactID`).
+    public static func idFieldName(_ endpoint: String) -> String { idField(endpoint) }
 
     static func idField(_ endpoint: String) -> String {
         switch endpoint {

@@ -57,6 +57,9 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("full-refresh"), help: "Ignore the cursors: read every source from the start.")
     var fullRefresh = false
 
+    @Flag(help: "Send records to Xero again even when their content did not change since they were pushed.")
+    var resync = false
+
     @Option(help: "The state store (default \(XeroConnections.defaultStatePath)).")
     var state: String?
 
@@ -82,9 +85,10 @@ struct RunCommand: ParsableCommand {
             options.fullRefresh = fullRefresh
             options.pipelineHash = loaded.hash
             options.progress = Self.progress(started: Date())
+            options.resync = resync
             let runner = PipelineRunner(spec: loaded.spec, location: loaded.location,
                                         baseDirectory: URL(fileURLWithPath: file).deletingLastPathComponent(),
-                                        connectors: StandardConnectors(), state: store, options: options)
+                                        connectors: XeroConnections.connectors(for: loaded.spec, store: store), state: store, options: options)
             let started = Date()
             let summary: PipelineRunner.Summary
             do {
@@ -103,9 +107,12 @@ struct RunCommand: ParsableCommand {
                 if c.created + c.updated + c.unchanged > 0 || loaded.spec.targets.contains(where: { $0.name == node }) {
                     parts = ["\(c.read) in", "\(c.created) created", "\(c.updated) updated", "\(c.unchanged) unchanged"]
                 }
+                if c.left > 0 { parts.append("\(c.left) skipped") }
                 if c.failed > 0 { parts.append("\(c.failed) set apart") }
                 Console.out("  \(node): \(parts.joined(separator: ", "))\n")
             }
+            for n in summary.notes.prefix(20) { Console.out("  note: \(n)\n") }
+            if summary.notes.count > 20 { Console.out("  … and \(summary.notes.count - 20) more notes\n") }
             for q in summary.quarantined.prefix(10) {
                 Console.out("  set apart: \(q.location): \(q.node) (\(q.part)): \(q.message)\n")
             }
@@ -135,13 +142,19 @@ struct PlanCommand: ParsableCommand {
         let loaded = try PipelineFiles.load(pipeline)
         var options = PipelineRunner.Options()
         options.dryRun = true
+        let store = try? XeroConnections.store(state)
         let runner = PipelineRunner(spec: loaded.spec, location: loaded.location, baseDirectory: URL(fileURLWithPath: pipeline).deletingLastPathComponent(),
-                                    connectors: StandardConnectors(), state: try? XeroConnections.store(state), options: options)
+                                    connectors: XeroConnections.connectors(for: loaded.spec, store: store), state: store, options: options)
         let summary = try runner.run()
         let targets = Set(loaded.spec.targets.map(\.name))
         for (node, c) in summary.counts where targets.contains(node) {
-            Console.out("\(node): \(c.created) to create, \(c.updated) to update, \(c.unchanged) unchanged\n")
+            var line = "\(node): \(c.created) to create, \(c.updated) to update, \(c.unchanged) unchanged"
+            if c.left > 0 { line += ", \(c.left) to skip" }
+            if c.failed > 0 { line += ", \(c.failed) would be set apart" }
+            Console.out(line + "\n")
         }
+        for q in summary.quarantined.prefix(20) { Console.out("  would set apart: \(q.location): \(q.node): \(q.message)\n") }
+        for n in summary.notes.prefix(20) { Console.out("  note: \(n)\n") }
         for p in summary.problems { Console.err("xeroflow plan: \(p)\n") }
         if !summary.succeeded { throw ExitCode.failure }
     }
@@ -266,7 +279,7 @@ struct RetryCommand: ParsableCommand {
         options.fullRefresh = true
         options.pipelineHash = loaded.hash
         let runner = PipelineRunner(spec: loaded.spec, location: loaded.location, baseDirectory: URL(fileURLWithPath: pipeline).deletingLastPathComponent(),
-                                    connectors: StandardConnectors(), state: store, options: options)
+                                    connectors: XeroConnections.connectors(for: loaded.spec, store: store), state: store, options: options)
         let summary = try runner.run()
         let after = summary.quarantined.count
         for (node, c) in summary.counts where loaded.spec.targets.contains(where: { $0.name == node }) {

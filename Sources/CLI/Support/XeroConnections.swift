@@ -1,5 +1,7 @@
+import Connectors
 import Foundation
 import Logging
+import Spec
 import State
 import XeroClient
 
@@ -34,5 +36,32 @@ enum XeroConnections {
         let pacer = await PacerRegistry.shared.pacer(for: c.tenantID ?? c.name, clock: PacingClock(scale: c.timeScale))
         return XeroClient(endpoints: c.endpoints, tenantID: c.kind == .clientCredentials ? nil : c.tenantID, tokens: tokens,
                           transport: transport, pacer: pacer, logger: logger)
+    }
+
+    struct Unusable: Error, CustomStringConvertible { let description: String }
+
+    /// The connectors of a pipeline: files and databases, and its Xero organisation when it has
+    /// Xero sources or targets. A connection that cannot be used (not made, a different
+    /// organisation, no key to open its tokens) does not stop the rest: the Xero parts fail
+    /// with the reason.
+    static func connectors(for spec: PipelineSpec, store: StateStore?) -> StandardConnectors {
+        let usesXero = spec.sources.contains { $0.kind == .xero } || spec.targets.contains { $0.kind == .xero }
+        guard usesXero else { return StandardConnectors() }
+        do {
+            guard let store else { throw Unusable(description: "no state store to find the connection '\(spec.xero.connection)' in") }
+            let c = try store.connection(spec.xero.connection)
+            if let wanted = spec.xero.tenant, let name = c.tenantName, wanted != name, wanted != c.tenantID {
+                throw Unusable(description: "the connection '\(c.name)' reaches '\(name)', but the pipeline's xero.tenant is '\(wanted)'")
+            }
+            let box = try SecretBox.load()
+            var quiet = Logger(label: "xeroflow.xero")
+            quiet.logLevel = .warning
+            let logger = quiet
+            let client = try blocking { try await Self.client(for: c, store: store, box: box, logger: logger) }
+            let session = XeroSession(client: client, tenantName: c.tenantName ?? spec.xero.tenant ?? c.name, connectedAt: c.createdAt)
+            return StandardConnectors(xero: session, settings: spec.xero)
+        } catch {
+            return StandardConnectors(settings: spec.xero, unavailable: "\(error)")
+        }
     }
 }

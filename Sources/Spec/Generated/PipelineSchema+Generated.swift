@@ -319,9 +319,9 @@ enum PipelineSchemaText {
         },
         "lock_dates": {
           "type": "string",
-          "enum": ["quarantine", "skip", "adviser"],
+          "enum": ["quarantine", "skip", "next_open_day", "adviser"],
           "default": "quarantine",
-          "description": "What happens to a document dated on or before the organisation's lock date: `quarantine` it with Xero's error, `skip` it and report it, or push it anyway (`adviser`: the connection has Xero's adviser role and the lock excludes advisers).",
+          "description": "What happens to a document dated on or before the organisation's lock date: `quarantine` it (set apart with the lock date as the reason, nothing sent), `skip` it and report it, `next_open_day`: send it dated the first day after the lock, or push it anyway (`adviser`: the connection has Xero's adviser role and the period lock excludes advisers; the end-of-year lock still applies).",
           "examples": ["quarantine", "adviser"]
         },
         "start_date": {

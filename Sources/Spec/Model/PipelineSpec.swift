@@ -38,7 +38,10 @@ public struct ScheduleSpec: Sendable {
 }
 
 public struct XeroSettingsSpec: Sendable {
-    public enum LockDatePolicy: String, Sendable { case quarantine, skip, adviser }
+    public enum LockDatePolicy: String, Sendable {
+        case quarantine, skip, adviser
+        case nextOpenDay = "next_open_day"
+    }
     public var connection: String
     public var tenant: String?
     public var lockDates: LockDatePolicy

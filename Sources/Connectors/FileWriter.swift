@@ -101,10 +101,16 @@ public struct StandardConnectors: ConnectorFactory {
     /// Why there is no session, for the message of a Xero part.
     public let xeroUnavailable: String?
 
-    public init(xero: XeroSession? = nil, settings: XeroSettingsSpec? = nil, unavailable: String? = nil) {
+    /// What this pipeline's Xero targets wrote to an endpoint: Xero id → `UpdatedDateUTC` as the
+    /// write left it. A Xero source skips those records (a two-way sync does not echo).
+    public let ownWrites: @Sendable (_ endpoint: String) -> [String: String]
+
+    public init(xero: XeroSession? = nil, settings: XeroSettingsSpec? = nil, unavailable: String? = nil,
+                ownWrites: @escaping @Sendable (_ endpoint: String) -> [String: String] = { _ in [:] }) {
         self.xero = xero
         self.xeroSettings = settings
         self.xeroUnavailable = unavailable
+        self.ownWrites = ownWrites
     }
 
     public func reader(for source: SourceSpec, baseDirectory: URL) throws -> any SourceReader {
@@ -126,7 +132,7 @@ public struct StandardConnectors: ConnectorFactory {
             return PostgresReader(url: location, query: query, cursorField: source.cursor)
         case .xero:
             guard let xero else { throw ConnectorError("source '\(source.name)': \(xeroUnavailable ?? "no Xero connection")") }
-            return XeroSourceReader(source: source, session: xero)
+            return XeroSourceReader(source: source, session: xero, ownWrites: ownWrites)
         }
     }
 

@@ -12,10 +12,13 @@ import XeroModel
 public struct XeroSourceReader: SourceReader {
     public let source: SourceSpec
     public let session: XeroSession
+    /// Xero id → `UpdatedDateUTC` of the records this pipeline's targets wrote to the endpoint.
+    let ownWrites: @Sendable (_ endpoint: String) -> [String: String]
 
-    public init(source: SourceSpec, session: XeroSession) {
+    public init(source: SourceSpec, session: XeroSession, ownWrites: @escaping @Sendable (_ endpoint: String) -> [String: String] = { _ in [:] }) {
         self.source = source
         self.session = session
+        self.ownWrites = ownWrites
     }
 
     public func read(after cursor: String?) throws -> [JSONValue] {
@@ -31,9 +34,16 @@ public struct XeroSourceReader: SourceReader {
         let client = session.client
         let q = query
         let records = try blocking { try await client.list(endpoint, q) }
+        // Records as this pipeline's own targets left them are not changes made in Xero: a
+        // two-way sync (Clio's contacts) must not send them back where they came from.
+        let own = ownWrites(endpoint)
+        let idField = XeroCatalog.endpoint(named: endpoint)?.idField
         var out: [JSONValue] = []
         out.reserveCapacity(records.count)
         for r in records {
+            if let idField, let id = r[idField]?.stringValue, let written = own[id], written == r["UpdatedDateUTC"]?.stringValue {
+                continue
+            }
             let record = XeroClient.decodingDates(.object(r))
             // If-Modified-Since is inclusive to the second; keyed writes make the repeat harmless,
             // but a record exactly at the cursor was already read.

@@ -216,7 +216,7 @@ public struct XeroTargetWriter: RecordTargetWriter {
     /// Account codes and tax types are checked against the organisation before sending: a
     /// record naming one it does not have is set apart with a clear reason instead of a Xero 400.
     func checkReferenceData(_ pending: [Pending], _ outcome: inout TargetOutcome) throws -> [Pending] {
-        let usesAccounts = pending.contains { !$0.unchanged && !Self.accountCodes(in: $0.record).isEmpty }
+        let usesAccounts = pending.contains { !$0.unchanged && (!Self.accountCodes(in: $0.record).isEmpty || Self.bankCode(in: $0.record) != nil) }
         let usesTax = pending.contains { !$0.unchanged && !Self.taxTypes(in: $0.record).isEmpty }
         guard usesAccounts || usesTax else { return pending }
         let accounts = usesAccounts ? Dictionary(try session.reference("Accounts").compactMap { a in a["Code"]?.stringValue.map { ($0, a) } }, uniquingKeysWith: { a, _ in a }) : [:]
@@ -237,6 +237,14 @@ public struct XeroTargetWriter: RecordTargetWriter {
                     if a["Status"]?.stringValue == "ARCHIVED" { problems.append("AccountCode '\(code)' (\(a["Name"]?.stringValue ?? "")) is archived in \(session.tenantName)") }
                 }
             }
+            if usesAccounts, let code = Self.bankCode(in: p.record) {
+                if let a = accounts[code] {
+                    if a["Type"]?.stringValue != "BANK" { problems.append("'\(code)' is not a bank account of \(session.tenantName) (it is a \(a["Type"]?.stringValue ?? "?") account)") }
+                    if a["Status"]?.stringValue == "ARCHIVED" { problems.append("the bank account '\(code)' is archived in \(session.tenantName)") }
+                } else if !accounts.isEmpty {
+                    problems.append("there is no bank account with Code '\(code)' in \(session.tenantName); create it in Xero (or with an Accounts target) first")
+                }
+            }
             if usesTax {
                 for t in Self.taxTypes(in: p.record) where !taxTypes.contains(t) {
                     problems.append("TaxType '\(t)' is not a tax rate of \(session.tenantName)")
@@ -254,6 +262,15 @@ public struct XeroTargetWriter: RecordTargetWriter {
         }
         if let c = record["AccountCode"]?.stringValue { out.append(c) }
         return out
+    }
+
+    /// The bank account a transaction, transfer or payment names by code.
+    static func bankCode(in record: JSONObject) -> String? {
+        for field in ["BankAccount", "FromBankAccount", "ToBankAccount"] {
+            if let o = record[field]?.objectValue, o["AccountID"] == nil, let code = o["Code"]?.stringValue { return code }
+        }
+        // A payment's Account is the bank (or clearing) account it is paid from: any type.
+        return nil
     }
 
     static func taxTypes(in record: JSONObject) -> [String] {
@@ -400,7 +417,8 @@ public struct XeroTargetWriter: RecordTargetWriter {
                     switch r.outcome {
                     case .accepted(let id):
                         if isUpdate { outcome.report.updated += 1 } else { outcome.report.created += 1 }
-                        entries[p.key] = WrittenEntry(contentHash: p.hash, targetID: id ?? p.id, identity: p.identity)
+                        entries[p.key] = WrittenEntry(contentHash: p.hash, targetID: id ?? p.id, identity: p.identity,
+                                                      xeroUpdated: r.record["UpdatedDateUTC"]?.stringValue)
                     case .rejected:
                         let message = r.errors.isEmpty ? "refused by Xero" : r.errors.joined(separator: "; ")
                         outcome.rejected.append((p.key, .object(p.record), message))

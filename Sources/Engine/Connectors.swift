@@ -67,12 +67,16 @@ public struct WrittenEntry: Sendable, Equatable {
     public var identity: [String: String]
     /// `deleted`: gone or deleted in Xero, and the target's `on_deleted` is `skip`.
     public var state: State
+    /// Xero's `UpdatedDateUTC` of the record as this write left it: a Xero source of the same
+    /// pipeline does not read it back as a change (two-way syncs do not echo).
+    public var xeroUpdated: String?
 
-    public init(contentHash: String, targetID: String? = nil, identity: [String: String] = [:], state: State = .ok) {
+    public init(contentHash: String, targetID: String? = nil, identity: [String: String] = [:], state: State = .ok, xeroUpdated: String? = nil) {
         self.contentHash = contentHash
         self.targetID = targetID
         self.identity = identity
         self.state = state
+        self.xeroUpdated = xeroUpdated
     }
 }
 

@@ -59,7 +59,17 @@ enum XeroConnections {
             let logger = quiet
             let client = try blocking { try await Self.client(for: c, store: store, box: box, logger: logger) }
             let session = XeroSession(client: client, tenantName: c.tenantName ?? spec.xero.tenant ?? c.name, connectedAt: c.createdAt)
-            return StandardConnectors(xero: session, settings: spec.xero)
+            let pipeline = spec.name ?? "pipeline"
+            let targets = spec.targets.filter { $0.kind == .xero }
+            return StandardConnectors(xero: session, settings: spec.xero, ownWrites: { endpoint in
+                var out: [String: String] = [:]
+                for t in targets where t.location == endpoint {
+                    for e in ((try? store.written(pipeline: pipeline, target: t.name)) ?? [:]).values {
+                        if let id = e.targetID, let updated = e.xeroUpdated { out[id] = updated }
+                    }
+                }
+                return out
+            })
         } catch {
             return StandardConnectors(settings: spec.xero, unavailable: "\(error)")
         }

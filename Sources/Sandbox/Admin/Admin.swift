@@ -9,6 +9,9 @@ import JSONModel
 /// - `POST /_sandbox/tenants/{tenant}/reset` (back to the demo chart, same tenant id)
 /// - `POST /_sandbox/tenants/{tenant}/lock-dates {"PeriodLockDate": "2026-03-31", "EndOfYearLockDate": null}`
 /// - `POST /_sandbox/tenants/{tenant}/adviser {"adviser": true}` (every connection to it)
+/// - `POST /_sandbox/tenants/{tenant}/{Collection}/{id} {"Status": "DELETED"}`: sets fields of a
+///   record as a person would in Xero's web app (deleting a transaction, archiving an account),
+///   with no rule checked; answers the record
 /// - `GET /_sandbox/connections`, `POST /_sandbox/connections/{id}/adviser {"adviser": true}`
 /// - `GET /_sandbox/clock`, `POST /_sandbox/clock {"advance": SECONDS}`
 /// - `GET /_sandbox/stats` (calls, statuses, 429s by problem, faults, replays)
@@ -26,6 +29,16 @@ extension SandboxEngine {
             if tenantID(named: name) != nil { return .json(409, ["error": .string("an organisation named '\(name)' exists")]) }
             let id = createTenantNow(.named(name, country: body["country"]?.stringValue ?? "GB"))
             return .json(201, tenantSummary(id))
+        case ("POST", "tenants", 4):
+            guard let tenant = tenantID(named: path[1]) else { return .json(404, ["error": .string("no organisation '\(path[1])'")]) }
+            guard let collection = Collection.named(lower[2]) else { return .json(404, ["error": .string("unknown collection '\(path[2])'")]) }
+            guard var row = table(tenant, collection.name)[path[3]], let id = row[collection.idField]?.stringValue else {
+                return .json(404, ["error": .string("no \(collection.object) '\(path[3])'")])
+            }
+            for (k, v) in body { row[k] = v }
+            row["UpdatedDateUTC"] = JSONValue.string(nowWire)
+            save(tenant, collection.name, id, row)
+            return .json(200, .object(row))
         case (_, "tenants", 3...):
             guard let tenant = tenantID(named: path[1]) else { return .json(404, ["error": .string("no organisation '\(path[1])'")]) }
             return adminTenant(request, tenant, lower[2], body)

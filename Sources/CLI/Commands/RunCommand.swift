@@ -15,8 +15,10 @@ enum PipelineFiles {
         var spec: PipelineSpec
         var document: LocatedDocument
         var hash: String
+        /// `file:line:column` of a part: for a step or a target (a mapping), the line of its
+        /// name; for an expression, the expression itself.
         func location(_ pointer: JSONPointer) -> String {
-            let l = document.location(of: pointer)
+            let l = document.location(of: pointer, preferKey: pointer.tokens.count == 2)
             return "\(l.file):\(l.line):\(l.column)"
         }
     }

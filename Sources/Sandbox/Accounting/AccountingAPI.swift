@@ -89,6 +89,7 @@ extension SandboxEngine {
         }
         reply.headers += ticket.headers
         count("status.\(reply.status)")
+        if request.method != "GET" { count("writes") }
         return reply
     }
 

@@ -357,7 +357,16 @@ extension SandboxEngine {
             }
             var tax: Decimal = 0
             let taxType = line["TaxType"]!.stringValue ?? ""
-            if let rate = taxRate(tenant, taxType, sales: sales) {
+            // Xero's tax rates apply to classes of account (CanApplyToRevenue, …ToExpenses): a
+            // refund received into an expense account keeps its expense rate.
+            let applies: Bool = {
+                switch account?["Class"]?.stringValue {
+                case "REVENUE": return true
+                case "EXPENSE": return false
+                default: return sales
+                }
+            }()
+            if let rate = taxRate(tenant, taxType, sales: applies) {
                 let r = (Money.decimal(rate["EffectiveRate"]) ?? 0) / 100
                 if !noTax {
                     tax = amountTypes == "Inclusive" ? Money.round(amount * r / (1 + r)) : Money.round(amount * r)

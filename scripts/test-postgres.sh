@@ -21,7 +21,10 @@ case "$action" in
     mkdir -p "$dir"
     [[ "$(id -u)" == 0 ]] && chown postgres "$dir"
     as_owner "$bin/initdb" -D "$dir/data" -U postgres -A trust >/dev/null
-    as_owner "$bin/pg_ctl" -D "$dir/data" -o "-p $port -k $dir -c listen_addresses=127.0.0.1" -l "$dir/log" -w start >/dev/null
+    # The server must not hold this script's standard output or error open (a caller reading
+    # them to the end would wait for the server to stop).
+    as_owner "$bin/pg_ctl" -D "$dir/data" -o "-p $port -k $dir -c listen_addresses=127.0.0.1" -l "$dir/log" -w start \
+      </dev/null >/dev/null 2>"$dir/pg_ctl.err" || { cat "$dir/pg_ctl.err" "$dir/log" >&2 2>/dev/null; exit 1; }
     as_owner "$bin/psql" -h "$dir" -p "$port" -U postgres -d postgres -q -c "CREATE USER xeroflow PASSWORD 'xeroflow'" -c "CREATE DATABASE xeroflow OWNER xeroflow" >/dev/null
     echo "postgres://xeroflow:xeroflow@127.0.0.1:$port/xeroflow?sslmode=disable"
     ;;

@@ -59,6 +59,7 @@ public struct XeroTargetWriter: RecordTargetWriter {
         var key: String
         var record: JSONObject
         var hash: String
+        var sourceHash: String? = nil
         var identity: [String: String]
         var id: String?
         /// Unchanged since last pushed: only looked at to see whether Xero still has it
@@ -70,6 +71,7 @@ public struct XeroTargetWriter: RecordTargetWriter {
         var outcome = TargetOutcome()
         var pending: [Pending] = []
         var seen = Set<String>()
+        var configOnly = 0
         for (key, value) in records {
             guard var record = value.objectValue else {
                 outcome.rejected.append((key, value, "a Xero record must be an object, not \(value)"))
@@ -87,11 +89,21 @@ public struct XeroTargetWriter: RecordTargetWriter {
             }
             if let previous, previous.targetID != nil, previous.contentHash == hash, !context.resync {
                 if target.onDeleted == .recreate {
-                    pending.append(Pending(key: key, record: record, hash: hash, identity: identity, id: previous.targetID, unchanged: true))
+                    pending.append(Pending(key: key, record: record, hash: hash, sourceHash: context.sourceHashes[key], identity: identity,
+                                           id: previous.targetID, unchanged: true))
                 } else {
                     outcome.report.unchanged += 1
                     outcome.written[key] = previous
                 }
+                continue
+            }
+            let sourceHash = context.sourceHashes[key]
+            if let previous, previous.targetID != nil, previous.contentHash != hash, let sourceHash, previous.sourceHash == sourceHash,
+               !context.resync, target.onDeleted != .recreate {
+                // The source data did not change, only the pipeline: what is in Xero stays.
+                outcome.report.unchanged += 1
+                outcome.written[key] = previous
+                configOnly += 1
                 continue
             }
             if let previous, previous.targetID != nil, !canUpdate {
@@ -104,9 +116,12 @@ public struct XeroTargetWriter: RecordTargetWriter {
                 continue
             }
             resolveReferences(&record, context: context)
-            pending.append(Pending(key: key, record: record, hash: hash, identity: identity, id: previous?.targetID))
+            pending.append(Pending(key: key, record: record, hash: hash, sourceHash: sourceHash, identity: identity, id: previous?.targetID))
         }
 
+        if configOnly > 0 {
+            outcome.notes.append("\(configOnly) record(s) whose source data did not change map differently now; left as pushed (run --resync to send them again)")
+        }
         pending = try applyDatePolicies(pending, &outcome)
         pending = try checkReferenceData(pending, &outcome)
         pending = try adoptExisting(pending, &outcome)
@@ -313,7 +328,7 @@ public struct XeroTargetWriter: RecordTargetWriter {
                     if !canUpdate {
                         // Already there, and not to be updated: remember it and move on.
                         outcome.report.unchanged += 1
-                        outcome.written[p.key] = WrittenEntry(contentHash: p.hash, targetID: id, identity: p.identity)
+                        outcome.written[p.key] = WrittenEntry(contentHash: p.hash, targetID: id, identity: p.identity, sourceHash: p.sourceHash)
                         continue
                     }
                     p.id = id
@@ -361,7 +376,7 @@ public struct XeroTargetWriter: RecordTargetWriter {
                 switch target.onDeleted {
                 case .skip:
                     outcome.skipped += 1
-                    outcome.written[p.key] = WrittenEntry(contentHash: p.hash, targetID: id, identity: p.identity, state: .deleted)
+                    outcome.written[p.key] = WrittenEntry(contentHash: p.hash, targetID: id, identity: p.identity, state: .deleted, sourceHash: p.sourceHash)
                     continue
                 case .recreate:
                     if endpoint == "Accounts", copy != nil {
@@ -381,7 +396,7 @@ public struct XeroTargetWriter: RecordTargetWriter {
                 if ["PAID", "VOIDED", "DELETED", "BILLED"].contains(status) {
                     outcome.skipped += 1
                     outcome.notes.append("\(p.key): \(status) in Xero, never changed by a pipeline")
-                    outcome.written[p.key] = WrittenEntry(contentHash: p.hash, targetID: id, identity: p.identity)
+                    outcome.written[p.key] = WrittenEntry(contentHash: p.hash, targetID: id, identity: p.identity, sourceHash: p.sourceHash)
                     continue
                 }
                 if status == "AUTHORISED", wanted == "DELETED" {
@@ -418,7 +433,7 @@ public struct XeroTargetWriter: RecordTargetWriter {
                     case .accepted(let id):
                         if isUpdate { outcome.report.updated += 1 } else { outcome.report.created += 1 }
                         entries[p.key] = WrittenEntry(contentHash: p.hash, targetID: id ?? p.id, identity: p.identity,
-                                                      xeroUpdated: r.record["UpdatedDateUTC"]?.stringValue)
+                                                      xeroUpdated: r.record["UpdatedDateUTC"]?.stringValue, sourceHash: p.sourceHash)
                     case .rejected:
                         let message = r.errors.isEmpty ? "refused by Xero" : r.errors.joined(separator: "; ")
                         outcome.rejected.append((p.key, .object(p.record), message))

@@ -16,6 +16,24 @@ public struct RecordFailure: Sendable, Error, CustomStringConvertible {
     public var description: String { "\(node) (\(part)): \(message)" }
 }
 
+/// Where a record came from: the key of its source record (or group), and a hash of the
+/// source data it was made from. A target compares that hash with the one it last pushed: a
+/// record whose data did not change, only the pipeline's mapping, is not pushed again unless
+/// asked (`run --resync`).
+public struct Origin: Sendable, Hashable {
+    public var key: String
+    public var hash: String
+    public init(key: String, hash: String) {
+        self.key = key
+        self.hash = hash
+    }
+
+    /// The hash of a group: its members' hashes, in order.
+    static func combine(_ hashes: [String]) -> String {
+        PipelineRunner.hash(.array(hashes.map { .string($0) }))
+    }
+}
+
 /// An expression of a step, compiled once, with where it is in the pipeline file.
 struct CompiledExpression: Sendable {
     let expression: Expressions.Expression
@@ -85,7 +103,7 @@ public struct CompiledStep: Sendable {
     ///     the groups with a new member).
     public func run(_ input: [JSONValue], bindings: [String: JSONValue], joined: [JSONValue] = [],
                     keepGroup: (([JSONValue]) -> Bool)? = nil) -> (records: [JSONValue], failures: [RecordFailure]) {
-        let r = run(input, origins: input.indices.map(String.init), bindings: bindings, joined: joined, keepGroup: keepGroup)
+        let r = run(input, origins: input.indices.map { Origin(key: String($0), hash: "") }, bindings: bindings, joined: joined, keepGroup: keepGroup)
         return (r.records, r.failures)
     }
 
@@ -94,15 +112,15 @@ public struct CompiledStep: Sendable {
     /// `KEY#2`; a group's record is known by its group key). A target without a `key` of its
     /// own knows its records by their origin, so a changed mapping updates what it wrote
     /// instead of writing it again.
-    public func run(_ input: [JSONValue], origins inputOrigins: [String], bindings: [String: JSONValue], joined: [JSONValue] = [],
-                    keepGroup: (([JSONValue]) -> Bool)? = nil) -> (records: [JSONValue], origins: [String], failures: [RecordFailure]) {
+    public func run(_ input: [JSONValue], origins inputOrigins: [Origin], bindings: [String: JSONValue], joined: [JSONValue] = [],
+                    keepGroup: (([JSONValue]) -> Bool)? = nil) -> (records: [JSONValue], origins: [Origin], failures: [RecordFailure]) {
         var failures: [RecordFailure] = []
         var records = input
         var origins = inputOrigins
 
         if let filter {
             var kept: [JSONValue] = []
-            var keptOrigins: [String] = []
+            var keptOrigins: [Origin] = []
             for (r, o) in zip(records, origins) {
                 do throws(RecordFailure) {
                     if try evaluate(filter, r, bindings)?.boolValue == true {
@@ -116,7 +134,7 @@ public struct CompiledStep: Sendable {
         }
         if let each = explodeEach, let field = spec.explode?.asField {
             var out: [JSONValue] = []
-            var outOrigins: [String] = []
+            var outOrigins: [Origin] = []
             for (r, origin) in zip(records, origins) {
                 do throws(RecordFailure) {
                     let value = try evaluate(each, r, bindings)
@@ -125,7 +143,7 @@ public struct CompiledStep: Sendable {
                         var o = r.objectValue ?? [:]
                         o[field] = e
                         out.append(.object(o))
-                        outOrigins.append("\(origin)#\(i)")
+                        outOrigins.append(Origin(key: "\(origin.key)#\(i)", hash: origin.hash))
                     }
                 } catch { failures.append(error) }
             }
@@ -140,7 +158,7 @@ public struct CompiledStep: Sendable {
                 } catch { failures.append(error) }
             }
             var out: [JSONValue] = []
-            var outOrigins: [String] = []
+            var outOrigins: [Origin] = []
             for (r, origin) in zip(records, origins) {
                 do throws(RecordFailure) {
                     let matches = try evaluate(on, r, bindings).map { index[Self.normalisedKey($0)] ?? [] } ?? []
@@ -157,12 +175,14 @@ public struct CompiledStep: Sendable {
         if let group = spec.group, !groupBy.isEmpty {
             var order: [JSONValue] = []
             var groups: [JSONValue: [JSONValue]] = [:]
-            for r in records {
+            var memberHashes: [JSONValue: [String]] = [:]
+            for (r, origin) in zip(records, origins) {
                 do throws(RecordFailure) {
                     let parts = try groupBy.map { e throws(RecordFailure) in try evaluate(e, r, bindings) ?? .null }
                     let key = Self.normalisedKey(parts.count == 1 ? parts[0] : .array(parts))
                     if groups[key] == nil { order.append(key) }
                     groups[key, default: []].append(r)
+                    memberHashes[key, default: []].append(origin.hash)
                 } catch { failures.append(error) }
             }
             records = []
@@ -173,12 +193,12 @@ public struct CompiledStep: Sendable {
                 var o = members[0].objectValue ?? [:]
                 o[group.into] = .array(members)
                 records.append(.object(o))
-                origins.append("group:" + (key.stringValue ?? JSONWriter.write(key)))
+                origins.append(Origin(key: "group:" + (key.stringValue ?? JSONWriter.write(key)), hash: Origin.combine(memberHashes[key] ?? [])))
             }
         }
         if !map.isEmpty {
             var out: [JSONValue] = []
-            var outOrigins: [String] = []
+            var outOrigins: [Origin] = []
             for (r, origin) in zip(records, origins) {
                 do throws(RecordFailure) {
                     var o = JSONObject()
@@ -200,7 +220,7 @@ public struct CompiledStep: Sendable {
             }
         }
         if let dedupe = spec.dedupe, let by = dedupeBy {
-            var kept: [JSONValue: (position: Int, record: JSONValue, origin: String)] = [:]
+            var kept: [JSONValue: (position: Int, record: JSONValue, origin: Origin)] = [:]
             for (i, r) in records.enumerated() {
                 do throws(RecordFailure) {
                     let key = Self.normalisedKey(try evaluate(by, r, bindings) ?? .null)

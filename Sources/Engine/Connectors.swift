@@ -70,8 +70,12 @@ public struct WrittenEntry: Sendable, Equatable {
     /// Xero's `UpdatedDateUTC` of the record as this write left it: a Xero source of the same
     /// pipeline does not read it back as a change (two-way syncs do not echo).
     public var xeroUpdated: String?
+    /// The hash of the source data the record was made from (``Origin/hash``).
+    public var sourceHash: String?
 
-    public init(contentHash: String, targetID: String? = nil, identity: [String: String] = [:], state: State = .ok, xeroUpdated: String? = nil) {
+    public init(contentHash: String, targetID: String? = nil, identity: [String: String] = [:], state: State = .ok, xeroUpdated: String? = nil,
+                sourceHash: String? = nil) {
+        self.sourceHash = sourceHash
         self.contentHash = contentHash
         self.targetID = targetID
         self.identity = identity
@@ -86,6 +90,8 @@ public struct TargetContext: Sendable {
     public var runID: String?
     /// What each key last wrote to this target (from earlier runs).
     public var previous: [String: WrittenEntry]
+    /// Key → hash of the source data each record was made from.
+    public var sourceHashes: [String: String]
     /// Send records again even when their content did not change (`run --resync`).
     public var resync: Bool
     /// Report what would be done, send nothing (`plan`, `run --dry-run`).
@@ -100,12 +106,13 @@ public struct TargetContext: Sendable {
     /// through them.
     public var entries: @Sendable (_ endpoint: String) -> [String: WrittenEntry]
 
-    public init(pipeline: String, runID: String?, previous: [String: WrittenEntry], resync: Bool, dryRun: Bool, location: String,
+    public init(pipeline: String, runID: String?, previous: [String: WrittenEntry], sourceHashes: [String: String] = [:], resync: Bool, dryRun: Bool, location: String,
                 save: @escaping @Sendable ([String: WrittenEntry]) throws -> Void,
                 entries: @escaping @Sendable (String) -> [String: WrittenEntry]) {
         self.pipeline = pipeline
         self.runID = runID
         self.previous = previous
+        self.sourceHashes = sourceHashes
         self.resync = resync
         self.dryRun = dryRun
         self.location = location

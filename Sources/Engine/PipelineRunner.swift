@@ -119,16 +119,18 @@ public struct PipelineRunner {
     /// Records with their origins (the key of the source record each came from).
     struct Rows {
         var records: [JSONValue]
-        var origins: [String]
+        var origins: [Origin]
     }
 
-    /// A source record's key: its `key:` fields' values (joined by `|`), else its content hash.
-    static func originKey(_ record: JSONValue, fields: [String]) -> String {
+    /// A source record's origin: its key (its `key:` fields' values joined by `|`, else its
+    /// content hash) and its content hash.
+    static func origin(_ record: JSONValue, fields: [String]) -> Origin {
+        let h = hash(record)
         if !fields.isEmpty {
             let parts = fields.compactMap { record[$0].map(CursorOrder.text) }
-            if parts.count == fields.count { return parts.joined(separator: "|") }
+            if parts.count == fields.count { return Origin(key: parts.joined(separator: "|"), hash: h) }
         }
-        return hash(record)
+        return Origin(key: h, hash: h)
     }
 
     /// The values of a target's `match` fields (dotted paths such as `Contact.ContactNumber`),
@@ -178,7 +180,7 @@ public struct PipelineRunner {
                 // A first run starts at `since:` when the source gives one.
                 let cursor = options.fullRefresh ? nil : try state?.cursor(pipeline: pipeline, source: name) ?? source.since
                 let read = try reader.read(after: cursor)
-                out = Rows(records: read, origins: read.map { Self.originKey($0, fields: source.key) })
+                out = Rows(records: read, origins: read.map { Self.origin($0, fields: source.key) })
                 sync {
                     counts[name, default: NodeCounts()].read = read.count
                     counts[name, default: NodeCounts()].output = read.count
@@ -202,7 +204,7 @@ public struct PipelineRunner {
                     _ = try records(from)  // reads from the cursor: counts and the next cursor
                     let reader = try connectors.reader(for: source, baseDirectory: baseDirectory)
                     let all = try reader.read(after: nil)
-                    input = Rows(records: all, origins: all.map { Self.originKey($0, fields: source.key) })
+                    input = Rows(records: all, origins: all.map { Self.origin($0, fields: source.key) })
                     keepGroup = { members in
                         members.contains { m in m[field].map { CursorOrder.isAfter(CursorOrder.text($0), stored) } ?? true }
                     }
@@ -287,7 +289,7 @@ public struct PipelineRunner {
                 c.read = input.records.count
                 let keyExpression = try target.key.map { try CompiledExpression($0, part: "key") }
                 let isXero = target.kind == .xero
-                func key(_ r: JSONValue, origin: String?) -> String {
+                func key(_ r: JSONValue, origin: Origin?) -> String {
                     if let e = keyExpression, let v = try? e.expression.evaluate(r, bindings: bindings, environment: PipelineFunctions.environment) {
                         return CursorOrder.text(v)
                     }
@@ -296,11 +298,13 @@ public struct PipelineRunner {
                         if !target.match.isEmpty, let m = Self.matchValues(r, match: target.match) {
                             return target.match.map { m[$0]! }.joined(separator: "|")
                         }
-                        if let origin { return origin }
+                        if let origin { return origin.key }
                     }
                     return Self.hash(r)
                 }
                 let keyed = zip(input.records, input.origins).map { (key: key($0, origin: $1), record: $0) }
+                var sourceHashes: [String: String] = [:]
+                for (k, o) in zip(keyed, input.origins) { sourceHashes[k.key] = o.hash }
                 let previous = try state?.written(pipeline: pipeline, target: target.name) ?? [:]
                 let writer: (any TargetWriter)? = options.dryRun && !isXero ? nil : try connectors.writer(for: target, baseDirectory: baseDirectory)
                 if let recordWriter = writer as? any RecordTargetWriter {
@@ -309,7 +313,7 @@ public struct PipelineRunner {
                     let state = self.state
                     let dryRun = options.dryRun
                     let context = TargetContext(
-                        pipeline: pipeline, runID: runID, previous: previous, resync: options.resync, dryRun: dryRun,
+                        pipeline: pipeline, runID: runID, previous: previous, sourceHashes: sourceHashes, resync: options.resync, dryRun: dryRun,
                         location: location(fromPointer),
                         save: { entries in
                             guard !dryRun, let runID, let state else { return }

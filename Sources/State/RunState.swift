@@ -31,7 +31,7 @@ extension StateStore: RunStateStore {
     public func written(pipeline: String, target: String) throws -> [String: WrittenEntry] {
         try read { db in
             var out: [String: WrittenEntry] = [:]
-            let rows = try Row.fetchAll(db, sql: "SELECT key, content_hash, target_id, identity, state, xero_updated FROM written WHERE pipeline = ? AND target = ?",
+            let rows = try Row.fetchAll(db, sql: "SELECT key, content_hash, target_id, identity, state, xero_updated, source_hash FROM written WHERE pipeline = ? AND target = ?",
                                         arguments: [pipeline, target])
             for row in rows {
                 var identity: [String: String] = [:]
@@ -39,7 +39,8 @@ extension StateStore: RunStateStore {
                     for (k, v) in o { if let s = v.stringValue { identity[k] = s } }
                 }
                 out[row["key"]] = WrittenEntry(contentHash: row["content_hash"], targetID: row["target_id"], identity: identity,
-                                               state: WrittenEntry.State(rawValue: row["state"] ?? "ok") ?? .ok, xeroUpdated: row["xero_updated"])
+                                               state: WrittenEntry.State(rawValue: row["state"] ?? "ok") ?? .ok, xeroUpdated: row["xero_updated"],
+                                               sourceHash: row["source_hash"])
             }
             return out
         }
@@ -51,13 +52,15 @@ extension StateStore: RunStateStore {
 
     static func insert(_ db: Database, pipeline: String, target: String, runID: String, entries: [String: WrittenEntry]) throws {
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO written (pipeline, target, key, content_hash, target_id, identity, state, xero_updated, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO written (pipeline, target, key, content_hash, target_id, identity, state, xero_updated, source_hash, run_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(pipeline, target, key) DO UPDATE SET content_hash = excluded.content_hash, target_id = excluded.target_id,
-                identity = excluded.identity, state = excluded.state, xero_updated = excluded.xero_updated, run_id = excluded.run_id
+                identity = excluded.identity, state = excluded.state, xero_updated = excluded.xero_updated,
+                source_hash = excluded.source_hash, run_id = excluded.run_id
             """)
         for (key, e) in entries {
             let identity: String? = e.identity.isEmpty ? nil : JSONWriter.write(.object(JSONObject(e.identity.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })))
-            try statement.execute(arguments: [pipeline, target, key, e.contentHash, e.targetID, identity, e.state.rawValue, e.xeroUpdated, runID])
+            try statement.execute(arguments: [pipeline, target, key, e.contentHash, e.targetID, identity, e.state.rawValue, e.xeroUpdated, e.sourceHash, runID])
         }
     }
 

@@ -80,11 +80,13 @@ public final class StateStore: Sendable {
         }
         m.registerMigration("v3-xero") { db in
             // identity: the match values a Xero record is known by (JSON); state: ok or deleted;
-            // xero_updated: Xero's UpdatedDateUTC of the record as this write left it.
+            // xero_updated: Xero's UpdatedDateUTC of the record as this write left it;
+            // source_hash: the source data it was made from (a mapping change alone is not resent).
             try db.execute(sql: """
                 ALTER TABLE written ADD COLUMN identity TEXT;
                 ALTER TABLE written ADD COLUMN state TEXT NOT NULL DEFAULT 'ok';
                 ALTER TABLE written ADD COLUMN xero_updated TEXT;
+                ALTER TABLE written ADD COLUMN source_hash TEXT;
                 """)
         }
         return m

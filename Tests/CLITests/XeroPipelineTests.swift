@@ -155,7 +155,7 @@ struct XeroPipelineTests {
         #expect(failures.stdout.contains("pipelines/clevero.yaml:\(try #require(stepLine)):"), "\(failures.stdout)")
     }
 
-    @Test("generic: contacts, invoices and bank transactions (no match: known by their source key); a kill after Xero's answer and a re-run leave each transaction once; a mapped account code Xero lacks is set apart before sending")
+    @Test("generic: contacts, invoices and bank transactions (no match: known by their source key); a kill after Xero's answer and a re-run leave each transaction once; a mapping change alone is not resent without --resync; an account code Xero lacks is set apart before sending")
     func generic() async throws {
         let h = try await Harness.start(tenant: "Demo Company (UK)")
         defer { h.stop() }
@@ -173,8 +173,14 @@ struct XeroPipelineTests {
         var yaml = try String(contentsOf: h.dir.appendingPathComponent("pipelines/generic.yaml"), encoding: .utf8)
         yaml = yaml.replacingOccurrences(of: #"hosting: "463""#, with: #"hosting: "999""#)
         try yaml.write(to: h.dir.appendingPathComponent("pipelines/generic.yaml"), atomically: true, encoding: .utf8)
+        // The source data did not change, only the mapping: what is in Xero stays as pushed…
+        let mappingOnly = try await h.xeroflow(["run", "--full-refresh", "pipelines/generic.yaml"])
+        #expect(mappingOnly.status == 0, "\(mappingOnly.stdout)")
+        #expect(Self.line(mappingOnly.stdout, "push_bank_transactions").contains("0 created, 0 updated, 5 unchanged"), "\(mappingOnly.stdout)")
+        #expect(mappingOnly.stdout.contains("run --resync to send them again"), "\(mappingOnly.stdout)")
+        // …until asked to send again: then the unknown code is caught before anything is sent.
         let before = try await h.stats()["status.400"] ?? 0
-        let bad = try await h.xeroflow(["run", "--full-refresh", "pipelines/generic.yaml"])
+        let bad = try await h.xeroflow(["run", "--full-refresh", "--resync", "pipelines/generic.yaml"])
         #expect(bad.status == 1)
         #expect(bad.stdout.contains("AccountCode '999' is not an account of Demo Company (UK)"), "\(bad.stdout)")
         let after = try await h.stats()["status.400"] ?? 0

@@ -312,4 +312,79 @@ struct XeroPipelineTests {
             if table.contains("account") || table.contains("tax") { #expect(rows > 0, "\(table)") }
         }
     }
+
+    /// A small pipeline of three invoices, one in a locked period, pushed under a policy.
+    static func lockPipeline(_ policy: String) -> String {
+        """
+        version: 1
+        name: locks_\(policy)
+        xero: { connection: sandbox, tenant: "Demo Company (UK)", lock_dates: \(policy) }
+        sources:
+          sales: { jsonl: data/sales.jsonl, key: id }
+        steps:
+          invoices:
+            from: sales
+            map:
+              InvoiceNumber: '$pipeline & "-" & id'
+              Contact: '{ "Name": "Lock Date Testers Ltd" }'
+              Date: date
+              DueDate: date
+              LineItems: '[{ "Description": "Work", "Quantity": 1, "UnitAmount": amount, "AccountCode": "200" }]'
+            set: { Type: ACCREC, Status: AUTHORISED }
+        targets:
+          push_invoices: { from: invoices, xero: Invoices, match: InvoiceNumber }
+        """
+    }
+
+    @Test("lock dates: a document in a locked period is set apart, skipped, moved to the first open day, or pushed by an adviser, as the pipeline says")
+    func lockDates() async throws {
+        let h = try await Harness.start(tenant: "Demo Company (UK)")
+        defer { h.stop() }
+        let data = h.dir.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        try """
+            {"id": "1", "date": "2026-09-15", "amount": 100.00}
+            {"id": "2", "date": "2026-10-15", "amount": 200.00}
+            {"id": "3", "date": "2026-11-15", "amount": 300.00}
+
+            """.write(to: data.appendingPathComponent("sales.jsonl"), atomically: true, encoding: .utf8)
+        let tenant = "Demo%20Company%20(UK)"
+        let (status, body) = try await SandboxCommandTests.request("POST", h.sandbox.url + "/_sandbox/tenants/\(tenant)/lock-dates",
+                                                                   body: #"{"PeriodLockDate": "2026-09-30", "EndOfYearLockDate": "2026-03-31"}"#)
+        #expect(status == 200, "\(body)")
+        for policy in ["quarantine", "skip", "next_open_day", "adviser"] {
+            try Self.lockPipeline(policy).write(to: h.dir.appendingPathComponent("\(policy).yaml"), atomically: true, encoding: .utf8)
+        }
+        func invoice(_ number: String) async throws -> [String: Any]? {
+            try await h.records("Invoices").first { $0["InvoiceNumber"] as? String == number }
+        }
+
+        let quarantined = try await h.xeroflow(["run", "quarantine.yaml"])
+        #expect(quarantined.status == 1)
+        #expect(Self.line(quarantined.stdout, "push_invoices").contains("2 created, 0 updated, 0 unchanged, 1 set apart"), "\(quarantined.stdout)")
+        #expect(quarantined.stdout.contains("dated 2026-09-15, on or before Demo Company (UK)'s lock date 2026-09-30"), "\(quarantined.stdout)")
+        #expect(try await invoice("locks_quarantine-1") == nil)
+
+        let skipped = try await h.xeroflow(["run", "skip.yaml"])
+        #expect(skipped.status == 0)
+        #expect(Self.line(skipped.stdout, "push_invoices").contains("2 created, 0 updated, 0 unchanged, 1 skipped"), "\(skipped.stdout)")
+        #expect(try await invoice("locks_skip-1") == nil)
+
+        let moved = try await h.xeroflow(["run", "next_open_day.yaml"])
+        #expect(moved.status == 0, "\(moved.stdout)")
+        #expect(Self.line(moved.stdout, "push_invoices").contains("3 created"), "\(moved.stdout)")
+        let first = try #require(try await invoice("locks_next_open_day-1"))
+        let oct1 = ISO8601DateFormatter().date(from: "2026-10-01T00:00:00Z")!.timeIntervalSince1970 * 1000
+        #expect((first["Date"] as? String)?.hasPrefix("/Date(\(Int(oct1))") == true, "\(first["Date"] ?? "")")
+
+        // Without the adviser role Xero itself refuses; with it, the period lock does not apply.
+        let refused = try await h.xeroflow(["run", "adviser.yaml"])
+        #expect(refused.status == 1)
+        #expect(refused.stdout.contains("lock date"), "\(refused.stdout)")
+        let (advised, _) = try await SandboxCommandTests.request("POST", h.sandbox.url + "/_sandbox/tenants/\(tenant)/adviser", body: #"{"adviser": true}"#)
+        #expect(advised == 200)
+        let retried = try await h.xeroflow(["retry", "adviser.yaml"])
+        #expect(retried.status == 0, "\(retried.stdout) \(retried.stderr)")
+        #expect(try await invoice("locks_adviser-1") != nil)
+    }
 }

@@ -46,8 +46,9 @@ public struct XeroTargetWriter: RecordTargetWriter {
 
     var idField: String { catalog?.idField ?? XeroClient.idFieldName(endpoint) }
     var canUpdate: Bool { (catalog?.canUpdate ?? true) && target.mode != .create }
-    /// Objects whose PUT takes one object, not a collection (Xero's Accounts).
-    var singleObjectWrites: Bool { endpoint == "Accounts" }
+    /// Objects whose PUT takes one object, not a collection (Xero's Accounts and tracking
+    /// categories; a category's options have their own endpoint).
+    var singleObjectWrites: Bool { endpoint == "Accounts" || endpoint == "TrackingCategories" }
     /// Documents with a `Date` (start date and lock dates apply).
     var dated: Bool {
         ["Invoices", "CreditNotes", "BankTransactions", "BankTransfers", "Payments", "ManualJournals", "PurchaseOrders", "Prepayments", "Overpayments"]
@@ -279,6 +280,11 @@ public struct XeroTargetWriter: RecordTargetWriter {
         return out
     }
 
+    /// A tracking category's option names: `[{"Name": "Glebe"}, …]` or `["Glebe", …]`.
+    static func optionNames(_ value: JSONValue?) -> [String] {
+        (value?.arrayValue ?? []).compactMap { $0.stringValue ?? $0["Name"]?.stringValue }
+    }
+
     /// The bank account a transaction, transfer or payment names by code.
     static func bankCode(in record: JSONObject) -> String? {
         for field in ["BankAccount", "FromBankAccount", "ToBankAccount"] {
@@ -463,13 +469,35 @@ public struct XeroTargetWriter: RecordTargetWriter {
         if singleObjectWrites {
             return try blocking {
                 var out: [ElementResult] = []
-                for (i, r) in records.enumerated() {
+                for (i, full) in records.enumerated() {
+                    var r = full
+                    // A tracking category's options are added after it, through their endpoint.
+                    let wantedOptions = endpoint == "TrackingCategories" ? Self.optionNames(full["Options"]) : []
+                    if endpoint == "TrackingCategories" { r["Options"] = nil }
                     let path = update ? "\(endpoint)/\(r[idField]?.stringValue ?? "")" : endpoint
                     let body = Data(JSONWriter.write(.object(r)).utf8)
                     let key = XeroClient.idempotencyKey(tenant: client.tenantID, method: update ? "POST" : "PUT", path: path, body: body)
                     let response = try await client.send(method: update ? "POST" : "PUT", path: path, body: body, idempotencyKey: key)
                     let json = try? JSONParser.parse(bytes: Array(response.body))
-                    if response.status == 200, let o = json?[endpoint]?.arrayValue?.first?.objectValue {
+                    if response.status == 200, var o = json?[endpoint]?.arrayValue?.first?.objectValue {
+                        if !wantedOptions.isEmpty, let id = o[idField]?.stringValue {
+                            let have = Set(Self.optionNames(o["Options"]).map { $0.lowercased() })
+                            let missing = wantedOptions.filter { !have.contains($0.lowercased()) }
+                            if !missing.isEmpty {
+                                let optionsPath = "\(endpoint)/\(id)/Options"
+                                let optionsBody = Data(JSONWriter.write(["Options": .array(missing.map { ["Name": .string($0)] })]).utf8)
+                                let optionsKey = XeroClient.idempotencyKey(tenant: client.tenantID, method: "PUT", path: optionsPath, body: optionsBody)
+                                let added = try await client.send(method: "PUT", path: optionsPath, body: optionsBody, idempotencyKey: optionsKey)
+                                let answer = try? JSONParser.parse(bytes: Array(added.body))
+                                guard added.status == 200 else {
+                                    let errors = (answer?["Elements"]?.arrayValue?.first?["ValidationErrors"]?.arrayValue ?? []).compactMap { $0["Message"]?.stringValue }
+                                    out.append(ElementResult(index: i, outcome: .rejected, record: full,
+                                                             errors: errors.isEmpty ? ["options: HTTP \(added.status)"] : errors, warnings: []))
+                                    continue
+                                }
+                                o["Options"] = .array((o["Options"]?.arrayValue ?? []) + (answer?["Options"]?.arrayValue ?? []))
+                            }
+                        }
                         out.append(ElementResult(index: i, outcome: .accepted(id: o[idField]?.stringValue), record: o, errors: [], warnings: []))
                     } else {
                         let errors = (json?["Elements"]?.arrayValue?.first?["ValidationErrors"]?.arrayValue ?? []).compactMap { $0["Message"]?.stringValue }

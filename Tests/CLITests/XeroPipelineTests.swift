@@ -297,6 +297,14 @@ struct XeroPipelineTests {
         #expect(orders.count == 3)
         let invoices = try await h.records("Invoices")
         #expect(invoices.count == 6)
+        // The tracking category Location has an option per active site: the seeded ones, and
+        // Surry Hills added once.
+        let tracking = try await h.records("TrackingCategories")
+        let location = try #require(tracking.first { $0["Name"] as? String == "Location" })
+        let options = ((location["Options"] as? [[String: Any]]) ?? []).compactMap { $0["Name"] as? String }
+        #expect(Set(options).isSuperset(of: ["Pyrmont", "Glebe", "Surry Hills"]), "\(options)")
+        #expect(options.filter { $0 == "Surry Hills" }.count == 1)
+        #expect(tracking.filter { $0["Name"] as? String == "Location" }.count == 1)
         // Lines with the Location tracking category.
         #expect(invoices.contains { (($0["LineItems"] as? [[String: Any]]) ?? []).contains { !(($0["Tracking"] as? [Any]) ?? []).isEmpty } })
         let again = try await h.xeroflow(["run", "--full-refresh", "pipelines/clevero-tailored.yaml"])

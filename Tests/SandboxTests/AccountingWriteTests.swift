@@ -266,6 +266,34 @@ struct AccountingWriteTests {
         #expect(dupAccount.json?["Elements"]?[0]?["ValidationErrors"]?[0]?["Message"] == "Please enter a unique Code.")
     }
 
+    @Test("tracking categories: created one at a time, at most two active, unique names; options added through their own endpoint, unique within the category")
+    func trackingCategories() async throws {
+        let h = try await Harness.start()
+        defer { Task { await h.stop() } }
+        let t = try await h.customToken()
+        // The demo organisation has one category (Region); a second may be created, a third may not.
+        let created = try await h.call("PUT", "/api.xro/2.0/TrackingCategories", json: ["Name": "Project"], token: t)
+        #expect(created.status == 200)
+        let id = try #require(created.json?["TrackingCategories"]?[0]?["TrackingCategoryID"]?.stringValue)
+        #expect(created.json?["TrackingCategories"]?[0]?["Status"] == "ACTIVE")
+        let third = try await h.call("PUT", "/api.xro/2.0/TrackingCategories", json: ["Name": "Department"], token: t)
+        #expect(third.json?["Elements"]?[0]?["ValidationErrors"]?[0]?["Message"] == "You can only have 2 active tracking categories.", "\(third.text)")
+        let renamedClash = try await h.call("POST", "/api.xro/2.0/TrackingCategories/\(id)", json: ["Name": "region"], token: t)
+        #expect(renamedClash.json?["Elements"]?[0]?["ValidationErrors"]?[0]?["Message"] == "The tracking category name region is already in use.", "\(renamedClash.text)")
+
+        let options = try await h.call("PUT", "/api.xro/2.0/TrackingCategories/\(id)/Options", json: ["Options": [["Name": "Alpha"], ["Name": "Beta"]]], token: t)
+        #expect(options.status == 200)
+        #expect(options.json?["Options"]?[1]?["Name"] == "Beta")
+        let again = try await h.call("PUT", "/api.xro/2.0/TrackingCategories/\(id)/Options", json: ["Name": "alpha"], token: t)
+        #expect(again.status == 400)
+        #expect(again.json?["Elements"]?[0]?["ValidationErrors"]?[0]?["Message"] == "The tracking option name alpha is already in use.")
+        let read = try await h.call("GET", "/api.xro/2.0/TrackingCategories/\(id)", token: t)
+        #expect(read.json?["TrackingCategories"]?[0]?["Options"]?.arrayValue?.count == 2)
+        // An invoice line may use the new option.
+        let invoice = try await h.call("PUT", "/api.xro/2.0/Invoices", json: Self.invoice([Self.line("10", extra: ["Tracking": [["Name": "Project", "Option": "Beta"]]])]), token: t)
+        #expect(invoice.status == 200, "\(invoice.text)")
+    }
+
     @Test("dates are accepted as YYYY-MM-DD or /Date(ms)/ and answered as /Date(ms+0000)/; unknown members are ignored")
     func datesAndUnknownMembers() async throws {
         let h = try await Harness.start()

@@ -157,6 +157,7 @@ enum Fidelity {
         "BrandingThemes": "BrandingTheme", "TrackingCategories": "TrackingCategory", "Contacts": "Contact", "Items": "Item",
         "Invoices": "Invoice", "CreditNotes": "CreditNote", "Payments": "Payment", "BankTransactions": "BankTransaction",
         "BankTransfers": "BankTransfer", "ManualJournals": "ManualJournal", "PurchaseOrders": "PurchaseOrder",
+        "Options": "TrackingOption",
     ]
 
     static func problems(in body: JSONValue, path: String, status: Int) -> [String] {
@@ -167,7 +168,11 @@ enum Fidelity {
             for key in o.keys where !["ErrorNumber", "Type", "Message", "Elements"].contains(key) { out.append("unexpected member '\(key)' in a 400 body") }
             let object = listObjects.first { $0.key.lowercased() == segment.lowercased() }?.value
             for e in elements {
-                if let object, let v = validators[object] { out += v.validate(e).map { "\(object): \($0)" } }
+                // Every refused element carries its ValidationErrors, whether or not Xero's
+                // schema of the object declares them (TrackingCategory does not).
+                if let object, let v = validators[object] {
+                    out += v.validate(e).filter { !"\($0)".contains("unknown property 'ValidationErrors'") }.map { "\(object): \($0)" }
+                }
             }
             return out
         }
@@ -178,7 +183,9 @@ enum Fidelity {
                 out.append("unexpected member '\(key)' in the envelope")
                 continue
             }
-            for record in value.arrayValue ?? [] { out += v.validate(record).map { "\(object): \($0)" } }
+            for record in value.arrayValue ?? [] {
+                out += v.validate(record).filter { !"\($0)".contains("unknown property 'ValidationErrors'") }.map { "\(object): \($0)" }
+            }
         }
         if let dt = o["DateTimeUTC"]?.stringValue, !dt.hasPrefix("/Date(") { out.append("DateTimeUTC is not /Date(ms)/") }
         return out

@@ -129,6 +129,9 @@ extension SandboxEngine {
         }
         guard let collection = Collection.named(first) else { return .notFound }
         let rest = Array(segments.dropFirst())
+        if collection.name == "TrackingCategories", request.method == "PUT", rest.count == 2, rest[1].lowercased() == "options" {
+            return putTrackingOptions(tenant, rest[0], request)
+        }
         switch request.method {
         case "GET":
             guard rest.count <= 1 else { return .notFound }

@@ -26,7 +26,7 @@ struct Collection: Sendable {
         Collection(name: "TaxRates", object: "TaxRate", idField: "TaxType", numberField: nil, statusField: "Status", canCreate: true, canUpdate: false, pageSize: false, hasLines: false, dateField: nil),
         Collection(name: "Currencies", object: "Currency", idField: "Code", numberField: nil, statusField: nil, canCreate: false, canUpdate: false, pageSize: false, hasLines: false, dateField: nil),
         Collection(name: "BrandingThemes", object: "BrandingTheme", idField: "BrandingThemeID", numberField: nil, statusField: nil, canCreate: false, canUpdate: false, pageSize: false, hasLines: false, dateField: nil),
-        Collection(name: "TrackingCategories", object: "TrackingCategory", idField: "TrackingCategoryID", numberField: nil, statusField: "Status", canCreate: false, canUpdate: false, pageSize: false, hasLines: false, dateField: nil),
+        Collection(name: "TrackingCategories", object: "TrackingCategory", idField: "TrackingCategoryID", numberField: nil, statusField: "Status", canCreate: true, canUpdate: true, pageSize: false, hasLines: false, dateField: nil),
         Collection(name: "Contacts", object: "Contact", idField: "ContactID", numberField: "ContactNumber", statusField: "ContactStatus", canCreate: true, canUpdate: true, pageSize: true, hasLines: false, dateField: nil),
         Collection(name: "Items", object: "Item", idField: "ItemID", numberField: "Code", statusField: nil, canCreate: true, canUpdate: true, pageSize: false, hasLines: false, dateField: nil),
         Collection(name: "Invoices", object: "Invoice", idField: "InvoiceID", numberField: "InvoiceNumber", statusField: "Status", canCreate: true, canUpdate: true, pageSize: true, hasLines: true, dateField: "Date"),

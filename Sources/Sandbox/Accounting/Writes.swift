@@ -85,7 +85,9 @@ extension SandboxEngine {
             out["StatusAttributeString"] = .string(!outcome.errors.isEmpty ? "ERROR" : (outcome.warnings.isEmpty ? "OK" : "WARNING"))
         }
         if !outcome.errors.isEmpty {
-            if fields["ValidationErrors"] != nil { out["ValidationErrors"] = .array(outcome.errors.map { ["Message": .string($0)] }) }
+            // Every refused element says why, even where Xero's schema of the object does not
+            // declare ValidationErrors (TrackingCategory).
+            out["ValidationErrors"] = .array(outcome.errors.map { ["Message": .string($0)] })
             if fields["HasErrors"] != nil { out["HasErrors"] = true }
             if fields["HasValidationErrors"] != nil { out["HasValidationErrors"] = true }
         }
@@ -128,6 +130,7 @@ extension SandboxEngine {
         case "Payments": return upsertPayment(tenant, input, existing)
         case "BankTransfers": return createTransfer(tenant, input)
         case "ManualJournals": return upsertJournal(tenant, input, existing)
+        case "TrackingCategories": return upsertTrackingCategory(tenant, input, existing)
         default: return Outcome(record: input, errors: ["\(collection.name) cannot be written"])
         }
     }

@@ -279,9 +279,10 @@ struct PipelineChecks {
     // MARK: Record keys
 
     /// After a `group` or an `explode`, the source's `key` no longer names one record: a Xero
-    /// target then needs its own `key` expression, or re-runs cannot tell records apart.
+    /// target then needs its own `key` expression (or `match` fields, which key its records),
+    /// or re-runs cannot tell records apart.
     private mutating func checkRecordKeys() {
-        for t in spec.targets where t.kind == .xero && t.key == nil {
+        for t in spec.targets where t.kind == .xero && t.key == nil && t.match.isEmpty {
             var name = t.from?.name
             var seen = Set<String>()
             while let n = name, !seen.contains(n), let step = spec.step(named: n) {

@@ -395,4 +395,25 @@ struct XeroPipelineTests {
         #expect(retried.status == 0, "\(retried.stdout) \(retried.stderr)")
         #expect(try await invoice("locks_adviser-1") != nil)
     }
+
+    @Test("the README tour: with no Xero account and no connection, `run` pushes a seed pipeline into the embedded sandbox, says what landed, and a re-run changes nothing; an organisation the demo lacks is created")
+    func embeddedSandboxTour() async throws {
+        let dir = try Xeroflow.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.copyItem(at: Xeroflow.packageRoot.appendingPathComponent("pipelines"), to: dir.appendingPathComponent("pipelines"))
+        let env = ConnectCommandTests.environment(dir)
+        let first = try await Xeroflow.run(["run", "pipelines/generic.yaml"], in: dir, environment: env)
+        #expect(first.status == 0, "\(first.stdout) \(first.stderr)")
+        #expect(first.stderr.contains("running against the embedded sandbox"))
+        #expect(first.stdout.contains("Invoices: 3 in Demo Company (UK)"), "\(first.stdout)")
+        #expect(Self.line(first.stdout, "push_bank_transactions").contains("5 created"))
+        let shown = try await Xeroflow.run(["sandbox", "show", "Invoices", "--tenant", "Demo Company (UK)", "--data", ".xeroflow/sandbox.sqlite"], in: dir, environment: env)
+        #expect(shown.status == 0)
+        #expect(shown.stdout.contains("DB-2026-0418"))
+        let again = try await Xeroflow.run(["run", "--full-refresh", "pipelines/generic.yaml"], in: dir, environment: env)
+        #expect(Self.line(again.stdout, "push_invoices").contains("0 created, 0 updated, 3 unchanged"), "\(again.stdout)")
+        let qonto = try await Xeroflow.run(["run", "pipelines/qonto.yaml"], in: dir, environment: env)
+        #expect(qonto.status == 0, "\(qonto.stdout) \(qonto.stderr)")
+        #expect(qonto.stdout.contains("BankTransactions: 5 in Demo Company (Global)"), "\(qonto.stdout)")
+    }
 }

@@ -88,9 +88,14 @@ struct RunCommand: ParsableCommand {
             options.pipelineHash = loaded.hash
             options.progress = Self.progress(started: Date())
             options.resync = resync
+            let (connectors, sandbox) = XeroConnections.connectorsAndSandbox(for: loaded.spec, store: store)
+            defer { if let sandbox { EmbeddedSandbox.stop(sandbox) } }
+            if sandbox != nil {
+                Console.err("xeroflow run: no connection named 'sandbox' was made: running against the embedded sandbox (\(EmbeddedSandbox.dataPath))\n")
+            }
             let runner = PipelineRunner(spec: loaded.spec, location: loaded.location,
                                         baseDirectory: URL(fileURLWithPath: file).deletingLastPathComponent(),
-                                        connectors: XeroConnections.connectors(for: loaded.spec, store: store), state: store, options: options)
+                                        connectors: connectors, state: store, options: options)
             let started = Date()
             let summary: PipelineRunner.Summary
             do {
@@ -121,6 +126,7 @@ struct RunCommand: ParsableCommand {
             if summary.quarantined.count > 10 { Console.out("  … and \(summary.quarantined.count - 10) more (`xeroflow failures`)\n") }
             for p in summary.problems { Console.err("xeroflow run: \(p)\n") }
             Console.out(String(format: "  %@ in %.2f s\n", summary.succeeded && summary.quarantined.isEmpty ? "done" : "finished with problems", seconds))
+            if let sandbox, !dryRun { Console.out(EmbeddedSandbox.landed(sandbox, spec: loaded.spec)) }
             if !summary.succeeded || !summary.quarantined.isEmpty { failed = true }
         }
         if failed { throw ExitCode.failure }

@@ -45,8 +45,26 @@ enum XeroConnections {
     /// organisation, no key to open its tokens) does not stop the rest: the Xero parts fail
     /// with the reason.
     static func connectors(for spec: PipelineSpec, store: StateStore?) -> StandardConnectors {
+        connectorsAndSandbox(for: spec, store: store).connectors
+    }
+
+    /// The same, and the embedded sandbox when the pipeline runs against one (`connection:
+    /// sandbox` with no connection of that name made): the caller stops it after the run.
+    static func connectorsAndSandbox(for spec: PipelineSpec, store: StateStore?) -> (connectors: StandardConnectors, sandbox: EmbeddedSandbox.Started?) {
         let usesXero = spec.sources.contains { $0.kind == .xero } || spec.targets.contains { $0.kind == .xero }
-        guard usesXero else { return StandardConnectors() }
+        guard usesXero else { return (StandardConnectors(), nil) }
+        if spec.xero.connection == "sandbox", let store, (try? store.connection("sandbox")) == nil {
+            do {
+                let (connectors, started) = try EmbeddedSandbox.connectors(for: spec)
+                return (connectors, started)
+            } catch {
+                return (StandardConnectors(settings: spec.xero, unavailable: "the embedded sandbox could not start: \(error)"), nil)
+            }
+        }
+        return (connectorsForStoredConnection(spec, store: store), nil)
+    }
+
+    static func connectorsForStoredConnection(_ spec: PipelineSpec, store: StateStore?) -> StandardConnectors {
         do {
             guard let store else { throw Unusable(description: "no state store to find the connection '\(spec.xero.connection)' in") }
             let c = try store.connection(spec.xero.connection)

@@ -234,7 +234,18 @@ public struct XeroTargetWriter: RecordTargetWriter {
     func checkReferenceData(_ pending: [Pending], _ outcome: inout TargetOutcome) throws -> [Pending] {
         let usesAccounts = pending.contains { !$0.unchanged && (!Self.accountCodes(in: $0.record).isEmpty || Self.bankCode(in: $0.record) != nil) }
         let usesTax = pending.contains { !$0.unchanged && !Self.taxTypes(in: $0.record).isEmpty }
-        guard usesAccounts || usesTax else { return pending }
+        let usesTracking = pending.contains { !$0.unchanged && !Self.tracking(in: $0.record).isEmpty }
+        guard usesAccounts || usesTax || usesTracking else { return pending }
+        // Active tracking categories → their active options (lower-cased: Xero matches names
+        // without regard to case).
+        var trackingOptions: [String: Set<String>] = [:]
+        if usesTracking {
+            for c in try session.reference("TrackingCategories") where c["Status"]?.stringValue == "ACTIVE" {
+                guard let name = c["Name"]?.stringValue else { continue }
+                let options = (c["Options"]?.arrayValue ?? []).filter { $0["Status"]?.stringValue != "ARCHIVED" }.compactMap { $0["Name"]?.stringValue?.lowercased() }
+                trackingOptions[name.lowercased()] = Set(options)
+            }
+        }
         let accounts = usesAccounts ? Dictionary(try session.reference("Accounts").compactMap { a in a["Code"]?.stringValue.map { ($0, a) } }, uniquingKeysWith: { a, _ in a }) : [:]
         let taxTypes = usesTax ? Set(try session.reference("TaxRates").compactMap { $0["TaxType"]?.stringValue }) : []
         var out: [Pending] = []
@@ -259,6 +270,17 @@ public struct XeroTargetWriter: RecordTargetWriter {
                     if a["Status"]?.stringValue == "ARCHIVED" { problems.append("the bank account '\(code)' is archived in \(session.tenantName)") }
                 } else if !accounts.isEmpty {
                     problems.append("there is no bank account with Code '\(code)' in \(session.tenantName); create it in Xero (or with an Accounts target) first")
+                }
+            }
+            if usesTracking {
+                for (category, option) in Self.tracking(in: p.record) {
+                    guard let options = trackingOptions[category.lowercased()] else {
+                        problems.append("'\(category)' is not an active tracking category of \(session.tenantName)")
+                        continue
+                    }
+                    if !options.contains(option.lowercased()) {
+                        problems.append("'\(option)' is not an option of the tracking category '\(category)' in \(session.tenantName)")
+                    }
                 }
             }
             if usesTax {
@@ -292,6 +314,19 @@ public struct XeroTargetWriter: RecordTargetWriter {
         }
         // A payment's Account is the bank (or clearing) account it is paid from: any type.
         return nil
+    }
+
+    /// The (category, option) pairs a document's lines are tracked by, named (not by id).
+    static func tracking(in record: JSONObject) -> [(String, String)] {
+        var out: [(String, String)] = []
+        for line in (record["LineItems"]?.arrayValue ?? []) + (record["JournalLines"]?.arrayValue ?? []) {
+            for t in line["Tracking"]?.arrayValue ?? [] {
+                guard t["TrackingCategoryID"] == nil, t["TrackingOptionID"] == nil,
+                      let name = t["Name"]?.stringValue, let option = t["Option"]?.stringValue else { continue }
+                out.append((name, option))
+            }
+        }
+        return out
     }
 
     static func taxTypes(in record: JSONObject) -> [String] {

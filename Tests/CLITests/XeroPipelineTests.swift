@@ -310,6 +310,12 @@ struct XeroPipelineTests {
         let again = try await h.xeroflow(["run", "--full-refresh", "pipelines/clevero-tailored.yaml"])
         #expect(!again.stdout.contains(" created, ") || again.stdout.split(separator: "\n").filter { $0.contains("push_") }.allSatisfy { $0.contains(" 0 created, 0 updated") }, "\(again.stdout)")
 
+        // An order from a site that is not (yet) an option of Location is set apart before sending.
+        try h.append(#"{"order_id": "SO-8899", "line_no": 1, "client_id": "CL-3001", "order_date": "2026-11-20", "due_date": "2026-12-04", "site": "Bondi", "description": "Foam roller, 90 cm", "qty": 1, "unit_price": 39.95, "category": "Products", "status": "active", "updated_at": "2026-11-20T02:10:00Z"}"#, to: "clevero-tailored/order_items.jsonl")
+        let bondi = try await h.xeroflow(["run", "pipelines/clevero-tailored.yaml"])
+        #expect(bondi.status == 1)
+        #expect(bondi.stdout.contains("'Bondi' is not an option of the tracking category 'Location' in Demo Company (AU)"), "\(bondi.stdout)")
+
         let imports = try await h.xeroflow(["run", "pipelines/clevero-import.yaml"])
         #expect(imports.status == 0, "\(imports.stdout) \(imports.stderr)")
         let db = try DatabaseQueue(path: h.dir.appendingPathComponent("pipelines/out/clevero-import.db").path)
@@ -415,5 +421,101 @@ struct XeroPipelineTests {
         let qonto = try await Xeroflow.run(["run", "pipelines/qonto.yaml"], in: dir, environment: env)
         #expect(qonto.status == 0, "\(qonto.stdout) \(qonto.stderr)")
         #expect(qonto.stdout.contains("BankTransactions: 5 in Demo Company (Global)"), "\(qonto.stdout)")
+    }
+
+    @Test("Clevero tailored killed right after each target's first accepted batch, before the state store heard of it, then re-run: every record is in Xero exactly once")
+    func killedAfterEachTarget() async throws {
+        let targets = ["push_tracking", "push_contacts", "push_order_invoices", "push_session_invoices", "push_payments", "push_credit_notes", "push_purchase_orders"]
+        for target in targets {
+            let h = try await Harness.start(tenant: "Demo Company (AU)")
+            defer { h.stop() }
+            let killed = try await h.xeroflow(["run", "pipelines/clevero-tailored.yaml"], environment: ["XEROFLOW_FAULT_KILL_AFTER_PUSH": target])
+            #expect(killed.status != 0, "\(target): the run was not killed")
+            let rerun = try await h.xeroflow(["run", "pipelines/clevero-tailored.yaml"])
+            #expect(rerun.status == 0, "\(target): \(rerun.stdout) \(rerun.stderr)")
+            let contacts = try await h.records("Contacts").filter { ($0["ContactNumber"] as? String)?.hasPrefix("CL-") == true }
+            let invoices = try await h.records("Invoices")
+            let payments = try await h.records("Payments")
+            let creditNotes = try await h.records("CreditNotes")
+            let orders = try await h.records("PurchaseOrders")
+            let numbers = invoices.compactMap { $0["InvoiceNumber"] as? String }
+            #expect(Set(numbers).count == numbers.count, "\(target): duplicate invoices \(numbers)")
+            #expect(invoices.count == 6, "\(target)")
+            #expect(payments.count == 3, "\(target)")
+            #expect(creditNotes.count == 1, "\(target)")
+            #expect(orders.count == 3, "\(target)")
+            #expect(contacts.count == Set(contacts.compactMap { $0["ContactNumber"] as? String }).count, "\(target)")
+            let again = try await h.xeroflow(["run", "--full-refresh", "pipelines/clevero-tailored.yaml"])
+            for line in again.stdout.split(separator: "\n") where line.contains("push_") {
+                #expect(line.contains(" 0 created, 0 updated"), "\(target): \(line)")
+            }
+        }
+    }
+
+    @Test("items, manual journals and bank transfers as targets: created once, updated in place, transfers never updated")
+    func otherEndpoints() async throws {
+        let h = try await Harness.start(tenant: "Demo Company (UK)")
+        defer { h.stop() }
+        let data = h.dir.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        try "code,name,price\nWIDGET,Widget,12.50\nGADGET,Gadget,99.99\n".write(to: data.appendingPathComponent("items.csv"), atomically: true, encoding: .utf8)
+        try "id,date,amount,memo\nJ1,2026-11-20,150.00,Accrued rent\n".write(to: data.appendingPathComponent("journals.csv"), atomically: true, encoding: .utf8)
+        try "id,date,amount\nT1,2026-11-21,500.00\n".write(to: data.appendingPathComponent("transfers.csv"), atomically: true, encoding: .utf8)
+        try """
+            version: 1
+            name: others
+            xero: { connection: sandbox, tenant: "Demo Company (UK)" }
+            sources:
+              items: { csv: data/items.csv, key: code }
+              journals: { csv: data/journals.csv, key: id }
+              transfers: { csv: data/transfers.csv, key: id }
+            steps:
+              xero_items:
+                from: items
+                map:
+                  Code: code
+                  Name: name
+                  SalesDetails: '{ "UnitPrice": $number(price), "AccountCode": "200", "TaxType": "OUTPUT2" }'
+              xero_journals:
+                from: journals
+                map:
+                  Narration: '"Journal " & id & ": " & memo'
+                  Date: date
+                  JournalLines: >-
+                    [{ "LineAmount": $number(amount), "AccountCode": "453", "Description": memo },
+                     { "LineAmount": -$number(amount), "AccountCode": "800", "Description": memo }]
+              xero_transfers:
+                from: transfers
+                map:
+                  FromBankAccount: '{ "Code": "090" }'
+                  ToBankAccount: '{ "Code": "091" }'
+                  Date: date
+                  Amount: $number(amount)
+            targets:
+              push_items: { from: xero_items, xero: Items, match: Code }
+              push_journals: { from: xero_journals, xero: ManualJournals }
+              push_transfers: { from: xero_transfers, xero: BankTransfers }
+            """.write(to: h.dir.appendingPathComponent("others.yaml"), atomically: true, encoding: .utf8)
+        let first = try await h.xeroflow(["run", "others.yaml"])
+        #expect(first.status == 0, "\(first.stdout) \(first.stderr)")
+        #expect(Self.line(first.stdout, "push_items").contains("2 created"))
+        #expect(Self.line(first.stdout, "push_journals").contains("1 created"))
+        #expect(Self.line(first.stdout, "push_transfers").contains("1 created"))
+        // A price changes at the source: the item is updated in place; the transfer's amount
+        // changes too, but a transfer cannot be updated in Xero.
+        try "code,name,price\nWIDGET,Widget,13.00\nGADGET,Gadget,99.99\n".write(to: data.appendingPathComponent("items.csv"), atomically: true, encoding: .utf8)
+        try "id,date,amount\nT1,2026-11-21,550.00\n".write(to: data.appendingPathComponent("transfers.csv"), atomically: true, encoding: .utf8)
+        let second = try await h.xeroflow(["run", "others.yaml"])
+        #expect(second.status == 0, "\(second.stdout) \(second.stderr)")
+        #expect(Self.line(second.stdout, "push_items").contains("0 created, 1 updated, 1 unchanged"), "\(second.stdout)")
+        #expect(Self.line(second.stdout, "push_transfers").contains("0 created, 0 updated, 1 unchanged"), "\(second.stdout)")
+        #expect(second.stdout.contains("cannot be updated in Xero"), "\(second.stdout)")
+        let items = try await h.records("Items")
+        #expect(items.count == 2)
+        #expect(((items.first { $0["Code"] as? String == "WIDGET" }?["SalesDetails"] as? [String: Any])?["UnitPrice"] as? NSNumber)?.doubleValue == 13.0)
+        let journals = try await h.records("ManualJournals")
+        let transfers = try await h.records("BankTransfers")
+        #expect(journals.count == 1)
+        #expect(transfers.count == 1)
     }
 }

@@ -32,6 +32,8 @@ let package = Package(
         // What pipelines add to JSONata: lookups and run context, Xero dates, Xero money.
         .target(name: "PipelineExpressions", dependencies: ["Expressions", "ExpressionFormatting", "JSONModel"]),
         .target(name: "Cron"),
+        // `xeroflow schedule`: when pipelines are due, no overlap, catch-up, graceful stop.
+        .target(name: "Scheduler", dependencies: ["Cron", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Planner", dependencies: ["Diagnostics"]),
         .target(name: "XeroModel", dependencies: ["JSONModel"]),
         // The one way to Xero: OAuth, pacing within Xero's limits, batching, idempotency, retries.
@@ -92,7 +94,7 @@ let package = Package(
             name: "CLI",
             dependencies: [
                 "Diagnostics", "JSONModel", "JSONSchema", "Spec", "XeroModel", "Expressions", "PipelineExpressions",
-                "Sandbox", "XeroClient", "State", "Engine", "Connectors",
+                "Sandbox", "XeroClient", "State", "Engine", "Connectors", "Scheduler", "Cron",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -117,6 +119,7 @@ let package = Package(
             dependencies: ["Sandbox", "XeroModel", "JSONModel", "JSONSchema", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "CronTests", dependencies: ["Cron"]),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Cron", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Spec", "JSONModel"]),
         .testTarget(name: "XeroClientTests", dependencies: ["XeroClient", "State", "Sandbox", "JSONModel"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance"]),

@@ -124,6 +124,7 @@ public struct XeroClient: Sendable {
                 continue
             }
             await pacer.release(ticket, status: response.status, headers: response.headers)
+            XeroCallStats.shared.record(tenant: tenantID ?? "custom", status: response.status)
             switch response.status {
             case 429:
                 if response.header("x-rate-limit-problem")?.lowercased() == "day" {
@@ -252,5 +253,29 @@ public struct XeroClient: Sendable {
             let singular = endpoint.hasSuffix("ies") ? String(endpoint.dropLast(3)) + "y" : String(endpoint.dropLast())
             return singular + "ID"
         }
+    }
+}
+
+/// Calls to Xero and 429s, per tenant, for the whole process (`xeroflow schedule`'s metrics).
+public final class XeroCallStats: @unchecked Sendable {
+    public static let shared = XeroCallStats()
+    private let lock = NSLock()
+    private var calls: [String: Int] = [:]
+    private var throttled: [String: Int] = [:]
+
+    func record(tenant: String, status: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        calls[tenant, default: 0] += 1
+        if status == 429 { throttled[tenant, default: 0] += 1 }
+    }
+
+    /// Tenant → (calls, 429s).
+    public func snapshot() -> [String: (calls: Int, throttled: Int)] {
+        lock.lock()
+        defer { lock.unlock() }
+        var out: [String: (calls: Int, throttled: Int)] = [:]
+        for (t, c) in calls { out[t] = (c, throttled[t] ?? 0) }
+        return out
     }
 }

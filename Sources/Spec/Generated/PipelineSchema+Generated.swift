@@ -293,6 +293,13 @@ enum PipelineSchemaText {
           "default": true,
           "description": "Set to false to keep the schedule written down but stop `xeroflow schedule` from running it.",
           "examples": [true, false]
+        },
+        "catch_up": {
+          "type": "string",
+          "enum": ["latest", "none"],
+          "default": "latest",
+          "description": "After the scheduler was down over one or more fire times: `latest` runs the pipeline once for the latest missed time, `none` waits for the next fire time.",
+          "examples": ["latest", "none"]
         }
       },
       "description": "When `xeroflow schedule` runs the pipeline. Without it the pipeline only runs on demand (`xeroflow run`), e.g. a one-off import.",

@@ -69,7 +69,7 @@ public enum PipelineDecoder {
     static func schedule(_ o: JSONObject, _ p: JSONPointer) -> ScheduleSpec {
         ScheduleSpec(
             cron: o["cron"]?.stringValue, timezone: o["timezone"]?.stringValue,
-            enabled: o["enabled"]?.boolValue ?? true, pointer: p)
+            enabled: o["enabled"]?.boolValue ?? true, catchUp: o["catch_up"]?.stringValue.flatMap(ScheduleSpec.CatchUp.init) ?? .latest, pointer: p)
     }
 
     static func xero(_ o: JSONObject, _ p: JSONPointer) -> XeroSettingsSpec {

@@ -31,9 +31,11 @@ public struct NameRef: Sendable, Hashable {
 }
 
 public struct ScheduleSpec: Sendable {
+    public enum CatchUp: String, Sendable { case latest, none }
     public var cron: String?
     public var timezone: String?
     public var enabled: Bool
+    public var catchUp: CatchUp = .latest
     public var pointer: JSONPointer
 }
 

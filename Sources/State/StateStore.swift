@@ -89,6 +89,16 @@ public final class StateStore: Sendable {
                 ALTER TABLE written ADD COLUMN source_hash TEXT;
                 """)
         }
+        m.registerMigration("v4-schedule") { db in
+            // The fire time each pipeline was last run (or passed over) for by `xeroflow schedule`.
+            try db.execute(sql: """
+                CREATE TABLE schedule_fires (
+                    pipeline TEXT PRIMARY KEY,
+                    last_fire REAL NOT NULL,
+                    updated_at REAL NOT NULL
+                );
+                """)
+        }
         return m
     }
 

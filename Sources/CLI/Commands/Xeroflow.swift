@@ -12,7 +12,7 @@ public struct Xeroflow: AsyncParsableCommand {
             Exit codes: 0 ok, 1 run failed or instance invalid, 64 usage error, 78 invalid configuration.
             """,
         version: version,
-        subcommands: [ValidateCommand.self, EvalCommand.self, SchemaCommand.self, SandboxCommand.self, ConnectCommand.self, TenantsCommand.self, DisconnectCommand.self, TestCommand.self, RunCommand.self, PlanCommand.self, GraphCommand.self, RunsCommand.self, FailuresCommand.self, RetryCommand.self]
+        subcommands: [ValidateCommand.self, EvalCommand.self, SchemaCommand.self, SandboxCommand.self, ConnectCommand.self, TenantsCommand.self, DisconnectCommand.self, TestCommand.self, RunCommand.self, PlanCommand.self, GraphCommand.self, RunsCommand.self, FailuresCommand.self, RetryCommand.self, ScheduleCommand.self]
     )
 
     public init() {}

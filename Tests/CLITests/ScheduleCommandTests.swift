@@ -204,4 +204,24 @@ struct ScheduleCommandTests {
         #expect(third.status == 0)
         #expect(!third.stderr.contains("run starting"))
     }
+
+    @Test("the deploy recipes use only options the scheduler has")
+    func deployRecipes() async throws {
+        let help = try await Xeroflow.run(["schedule", "serve", "--help"])
+        #expect(help.status == 0)
+        let deploy = Xeroflow.packageRoot.appendingPathComponent("deploy")
+        let files = try FileManager.default.contentsOfDirectory(atPath: deploy.path).sorted()
+        #expect(files.contains("xeroflow-schedule.service") && files.contains("kubernetes-cronjob.yaml") && files.contains("Containerfile"))
+        var checked = 0
+        for file in files {
+            let text = try String(contentsOf: deploy.appendingPathComponent(file), encoding: .utf8)
+            for line in text.split(separator: "\n") where line.contains("schedule") && !line.trimmingCharacters(in: .whitespaces).hasPrefix("#") {
+                for word in line.split(whereSeparator: { " \",[]".contains($0) }) where word.hasPrefix("--") {
+                    #expect(help.stdout.contains(String(word)), "\(file): \(word) is not an option of xeroflow schedule")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked >= 8)
+    }
 }

@@ -5,7 +5,7 @@ import JSONModel
 /// CSV as RFC 4180 writes it: a header row naming the fields, quoted fields with doubled quotes
 /// and embedded newlines, any one-character delimiter, UTF-8 with or without a byte-order mark.
 /// Values stay text, exactly as written (`"0154"` keeps its zero, `12.50` its cents).
-public struct CSVReader: SourceReader {
+public struct CSVReader: StreamingSourceReader {
     public let path: String
     public let delimiter: UInt8
     public let cursorField: String?
@@ -20,79 +20,172 @@ public struct CSVReader: SourceReader {
     }
 
     public func read(after cursor: String?) throws -> [JSONValue] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ConnectorError("cannot read the CSV file \(path)") }
-        var bytes = [UInt8](data)
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-        guard String(validating: bytes, as: UTF8.self) != nil else {
-            throw ConnectorError("\(path) is not UTF-8 text")
-        }
-        let rows = try Self.rows(bytes, delimiter: delimiter, path: path)
-        guard let header = rows.first else { return [] }
         var out: [JSONValue] = []
-        for (n, row) in rows.dropFirst().enumerated() {
-            if row.count == 1 && row[0].isEmpty { continue }  // blank line
-            guard row.count == header.count else {
-                throw ConnectorError("\(path): row \(n + 2) has \(row.count) fields, the header has \(header.count)")
-            }
-            var o = JSONObject()
-            for (k, v) in zip(header, row) { o[k] = .string(v) }
-            if let field = cursorField, let cursor, let v = o[field]?.stringValue, !CursorOrder.isAfter(v, cursor) { continue }
-            out.append(.object(o))
-        }
+        try stream(after: cursor, chunkSize: 4_096) { chunk, _ in out += chunk }
         return out
     }
 
+    public func stream(after cursor: String?, chunkSize: Int, _ body: ([JSONValue], ReadProgress) throws -> Void) throws {
+        var parser = CSVParser(delimiter: delimiter)
+        var header: [String]?
+        var uniqueHeader = true
+        var chunk: [JSONValue] = []
+        chunk.reserveCapacity(chunkSize)
+        var progress = ReadProgress(done: 0, total: nil)
+        let path = self.path, cursorField = self.cursorField
+        func record(_ row: [String], line: Int) throws {
+            guard let names = header else {
+                header = row
+                uniqueHeader = Set(row).count == row.count
+                return
+            }
+            if row.count == 1 && row[0].isEmpty { return }  // blank line
+            guard row.count == names.count else {
+                throw ConnectorError("\(path): row \(line) has \(row.count) fields, the header has \(names.count)")
+            }
+            let o: JSONObject
+            if uniqueHeader {
+                o = JSONObject(uniqueKeys: names, values: row.map { .string($0) })
+            } else {
+                var d = JSONObject()
+                for (k, v) in zip(names, row) { d[k] = .string(v) }
+                o = d
+            }
+            if let field = cursorField, let cursor, let v = o[field]?.stringValue, !CursorOrder.isAfter(v, cursor) { return }
+            chunk.append(.object(o))
+            if chunk.count >= chunkSize {
+                try body(chunk, progress)
+                chunk.removeAll(keepingCapacity: true)
+            }
+        }
+        try BlockFile.read(path, what: "the CSV file") { block, done, total in
+            progress = ReadProgress(done: done, total: total)
+            try parser.feed(block, path: path, emit: record)
+        }
+        try parser.finish(path: path, emit: record)
+        if !chunk.isEmpty { try body(chunk, progress) }
+    }
+
     static func rows(_ b: [UInt8], delimiter: UInt8, path: String) throws -> [[String]] {
+        var parser = CSVParser(delimiter: delimiter)
         var rows: [[String]] = []
-        var row: [String] = []
-        var field: [UInt8] = []
+        try b.withUnsafeBufferPointer { try parser.feed($0, path: path) { row, _ in rows.append(row) } }
+        try parser.finish(path: path) { row, _ in rows.append(row) }
+        return rows
+    }
+}
+
+/// RFC 4180 CSV, fed in blocks of any size: a row is emitted once its line ends, with the
+/// line it started on. Quotes open only at a field's start; `""` inside quotes is one quote; a
+/// carriage return outside quotes is dropped; a UTF-8 byte-order mark at the start is skipped.
+struct CSVParser {
+    let delimiter: UInt8
+    private var field: [UInt8] = []
+    private var row: [String] = []
+    private var quoted = false
+    /// Inside quotes, a quote was just seen: a second one is a literal quote, anything else closes.
+    private var quoteSeen = false
+    private var line = 1
+    private var rowLine = 1
+    private var started = false
+    private var bom = 0
+
+    init(delimiter: UInt8) {
+        self.delimiter = delimiter
+        field.reserveCapacity(64)
+    }
+
+    private mutating func endField(_ path: String) throws {
+        guard let s = String(validating: field, as: UTF8.self) else {
+            throw ConnectorError("\(path): line \(line) is not UTF-8 text")
+        }
+        row.append(s)
+        field.removeAll(keepingCapacity: true)
+    }
+
+    mutating func feed(_ b: UnsafeBufferPointer<UInt8>, path: String, emit: ([String], Int) throws -> Void) throws {
         var i = 0
-        var quoted = false
-        var line = 1
+        if !started {
+            // A byte-order mark may be split across blocks: skip its bytes as they come.
+            let mark: [UInt8] = [0xEF, 0xBB, 0xBF]
+            while bom < 3 && i < b.count && b[i] == mark[bom] { bom += 1; i += 1 }
+            if bom < 3 && i == b.count && bom > 0 { return }
+            if bom > 0 && bom < 3 { field.append(contentsOf: mark[0..<bom]) }  // not a mark after all
+            started = true
+        }
+        let delimiter = self.delimiter
         while i < b.count {
             let c = b[i]
+            i += 1
             if quoted {
-                if c == 34 {
-                    if i + 1 < b.count && b[i + 1] == 34 { field.append(34); i += 2; continue }
+                if quoteSeen {
+                    quoteSeen = false
+                    if c == 34 { field.append(34); continue }
                     quoted = false
+                    // fall through: `c` is read as outside quotes
+                } else if c == 34 {
+                    quoteSeen = true
+                    continue
                 } else {
                     if c == 10 { line += 1 }
                     field.append(c)
+                    continue
                 }
-                i += 1
-                continue
             }
             switch c {
             case 34 where field.isEmpty:
                 quoted = true
             case delimiter:
-                row.append(String(decoding: field, as: UTF8.self))
-                field.removeAll(keepingCapacity: true)
+                try endField(path)
             case 13:
                 break
             case 10:
-                row.append(String(decoding: field, as: UTF8.self))
-                field.removeAll(keepingCapacity: true)
-                rows.append(row)
-                row = []
+                try endField(path)
+                let r = row
+                row.removeAll(keepingCapacity: true)
+                try emit(r, rowLine)
                 line += 1
+                rowLine = line
             default:
                 field.append(c)
             }
-            i += 1
         }
-        if quoted { throw ConnectorError("\(path): a quoted field opened before line \(line) is never closed") }
+    }
+
+    mutating func finish(path: String, emit: ([String], Int) throws -> Void) throws {
+        if quoted && !quoteSeen { throw ConnectorError("\(path): a quoted field opened before line \(line) is never closed") }
         if !field.isEmpty || !row.isEmpty {
-            row.append(String(decoding: field, as: UTF8.self))
-            rows.append(row)
+            try endField(path)
+            try emit(row, rowLine)
+            row = []
         }
-        return rows
+    }
+}
+
+/// Reads a file in blocks of 1 MiB, with how far the read has come.
+enum BlockFile {
+    static func read(_ path: String, what: String, _ body: (UnsafeBufferPointer<UInt8>, Int64, Int64?) throws -> Void) throws {
+        guard let file = fopen(path, "rb") else { throw ConnectorError("cannot read \(what) \(path): \(String(cString: strerror(errno)))") }
+        defer { fclose(file) }
+        var info = stat()
+        let total: Int64? = fstat(fileno(file), &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG ? Int64(info.st_size) : nil
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var done: Int64 = 0
+        while true {
+            let n = buffer.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
+            if n == 0 {
+                if ferror(file) != 0 { throw ConnectorError("cannot read \(what) \(path): \(String(cString: strerror(errno)))") }
+                return
+            }
+            done += Int64(n)
+            try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[0..<n]), done, total) }
+        }
     }
 }
 
 /// JSON Lines (one object per line) or a JSON document (an array, or the array at `records`).
 /// Numbers keep their exact decimal value.
-public struct JSONRecordsReader: SourceReader {
+public struct JSONRecordsReader: StreamingSourceReader {
     public enum Format: Sendable { case lines, document(recordsPath: String?) }
     public let path: String
     public let format: Format
@@ -104,7 +197,59 @@ public struct JSONRecordsReader: SourceReader {
         self.cursorField = cursorField
     }
 
+    public func stream(after cursor: String?, chunkSize: Int, _ body: ([JSONValue], ReadProgress) throws -> Void) throws {
+        guard case .lines = format else {
+            let all = try read(after: cursor)
+            var start = 0
+            repeat {
+                let end = min(start + chunkSize, all.count)
+                try body(Array(all[start..<end]), ReadProgress(done: Int64(end), total: Int64(all.count)))
+                start = end
+            } while start < all.count
+            return
+        }
+        var chunk: [JSONValue] = []
+        var progress = ReadProgress(done: 0, total: nil)
+        var pending: [UInt8] = []
+        var lineNumber = 0
+        let path = self.path, cursorField = self.cursorField
+        func line(_ bytes: UnsafeBufferPointer<UInt8>) throws {
+            lineNumber += 1
+            guard bytes.contains(where: { $0 != 32 && $0 != 9 && $0 != 13 }) else { return }
+            let record: JSONValue
+            do { record = try JSONParser.parse(bytes: Array(bytes)) } catch { throw ConnectorError("\(path):\(lineNumber): not JSON: \(error)") }
+            if let field = cursorField, let cursor, let v = record[field], !CursorOrder.isAfter(CursorOrder.text(v), cursor) { return }
+            chunk.append(record)
+            if chunk.count >= chunkSize {
+                try body(chunk, progress)
+                chunk.removeAll(keepingCapacity: true)
+            }
+        }
+        try BlockFile.read(path, what: "the JSON Lines file") { block, done, total in
+            progress = ReadProgress(done: done, total: total)
+            var start = 0
+            for i in 0..<block.count where block[i] == 10 {
+                if pending.isEmpty {
+                    try line(UnsafeBufferPointer(rebasing: block[start..<i]))
+                } else {
+                    pending.append(contentsOf: block[start..<i])
+                    try pending.withUnsafeBufferPointer { try line($0) }
+                    pending.removeAll(keepingCapacity: true)
+                }
+                start = i + 1
+            }
+            pending.append(contentsOf: block[start...])
+        }
+        if !pending.isEmpty { try pending.withUnsafeBufferPointer { try line($0) } }
+        if !chunk.isEmpty { try body(chunk, progress) }
+    }
+
     public func read(after cursor: String?) throws -> [JSONValue] {
+        if case .lines = format {
+            var out: [JSONValue] = []
+            try stream(after: cursor, chunkSize: 4_096) { chunk, _ in out += chunk }
+            return out
+        }
         guard let data = FileManager.default.contents(atPath: path) else { throw ConnectorError("cannot read \(path)") }
         var records: [JSONValue] = []
         switch format {

@@ -70,22 +70,28 @@ public struct FileWriter: TargetWriter {
         }
     }
 
+    /// A value as CSV shows it: text as is, numbers exactly, objects and arrays as JSON.
+    static func cellText(_ v: JSONValue?) -> String {
+        switch v {
+        case nil, .null?: return ""
+        case .string(let s)?: return s
+        case .number(let n)?: return n.jsonText
+        case .bool(let b)?: return b ? "true" : "false"
+        case let other?: return JSONWriter.write(other)
+        }
+    }
+
+    /// A value as a CSV cell, quoted when it must be.
+    static func cell(_ v: JSONValue?) -> String {
+        let text = cellText(v)
+        return text.utf8.contains(where: { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 })
+            ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+    }
+
     static func csv(_ records: [JSONValue]) -> String {
         var header: [String] = []
         var seen = Set<String>()
         for r in records { for k in r.objectValue?.keys ?? [] where seen.insert(k).inserted { header.append(k) } }
-        func cell(_ v: JSONValue?) -> String {
-            let text: String
-            switch v {
-            case nil, .null?: text = ""
-            case .string(let s)?: text = s
-            case .number(let n)?: text = n.jsonText
-            case .bool(let b)?: text = b ? "true" : "false"
-            case let other?: text = JSONWriter.write(other)
-            }
-            return text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-        }
         var out = header.map { cell(.string($0)) }.joined(separator: ",") + "\n"
         for r in records { out += header.map { cell(r[$0]) }.joined(separator: ",") + "\n" }
         return out
@@ -149,4 +155,203 @@ public struct StandardConnectors: ConnectorFactory {
             return try XeroTargetWriter(target: target, settings: xeroSettings, session: xero)
         }
     }
+}
+
+extension FileWriter: StreamingTargetWriter {
+    /// JSON Lines and CSV files take their records chunk by chunk; a JSON array is written whole.
+    public func begin(keyOf: @escaping (JSONValue) -> String) throws -> (any TargetSession)? {
+        guard format != .jsonArray else { return nil }
+        return try FileSession(path: path, format: format, keyOf: keyOf)
+    }
+}
+
+/// A streamed write to a JSON Lines or CSV file. The run's records go to a temporary file
+/// beside the target as they come; `commit` adds the records of the old file that this run did
+/// not write, and renames the new file over the old one (a crash leaves the old file whole).
+/// What stays in memory is the keys, not the records: the old file's keys with a hash of each
+/// record (to count unchanged ones), and the keys written by this run.
+final class FileSession: TargetSession {
+    let path: String
+    let format: FileWriter.Format
+    let keyOf: (JSONValue) -> String
+    private var old: [String: Int] = [:]
+    private let oldExists: Bool
+    private var written = Set<String>()
+    /// Keys written more than once this run: the last record of each is kept.
+    private var repeated: [String: Int] = [:]
+    private var report = TargetReport()
+    private let temp: String
+    private var out: BufferedFile?
+    private var header: [String] = []
+    private var headerSet = Set<String>()
+
+    init(path: String, format: FileWriter.Format, keyOf: @escaping (JSONValue) -> String) throws {
+        self.path = path
+        self.format = format
+        self.keyOf = keyOf
+        oldExists = FileManager.default.fileExists(atPath: path)
+        let url = URL(fileURLWithPath: path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let directory = url.deletingLastPathComponent()
+        temp = directory.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).stream").path
+        // What a killed run left behind: its process is gone.
+        let prefix = ".\(url.lastPathComponent)."
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] where name.hasPrefix(prefix) {
+            let rest = name.dropFirst(prefix.count)
+            guard let dot = rest.firstIndex(of: "."), let pid = Int32(rest[..<dot]), pid != getpid(),
+                  rest[dot...].hasPrefix(".stream"), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            unlink(directory.appendingPathComponent(name).path)
+        }
+        if oldExists {
+            try oldRecords { chunk in
+                for r in chunk { old[keyOf(r)] = self.fingerprint(r) }
+            }
+        }
+        out = try BufferedFile(path: temp)
+    }
+
+    /// The old file's records, in chunks.
+    private func oldRecords(_ body: ([JSONValue]) throws -> Void) throws {
+        let reader: any StreamingSourceReader = format == .csv
+            ? try CSVReader(path: path, delimiter: ",", cursorField: nil)
+            : JSONRecordsReader(path: path, format: .lines, cursorField: nil)
+        try reader.stream(after: nil, chunkSize: 4_096) { chunk, _ in try body(chunk) }
+    }
+
+    /// What a record shows in the file: for CSV the text of each non-empty cell (a CSV file
+    /// reads numbers back as text), for JSON Lines the record itself.
+    private func fingerprint(_ r: JSONValue) -> Int {
+        var h = Hasher()
+        if format == .csv, let o = r.objectValue {
+            for (k, v) in o.sorted(by: { $0.key < $1.key }) {
+                let text = FileWriter.cellText(v)
+                if !text.isEmpty { h.combine(k); h.combine(text) }
+            }
+        } else {
+            h.combine(r)
+        }
+        return h.finalize()
+    }
+
+    private func append(_ r: JSONValue) throws {
+        if format == .csv, let o = r.objectValue {
+            for k in o.keys where headerSet.insert(k).inserted { header.append(k) }
+        }
+        try out?.write(JSONWriter.write(r))
+        try out?.write("\n")
+    }
+
+    func write(_ records: [(key: String, record: JSONValue)]) throws -> TargetReport {
+        var r = TargetReport()
+        for (key, record) in records {
+            if !written.insert(key).inserted {
+                repeated[key, default: 1] += 1
+                r.updated += 1
+            } else if let before = old[key] {
+                if before == fingerprint(record) { r.unchanged += 1 } else { r.updated += 1 }
+            } else {
+                r.created += 1
+            }
+            try append(record)
+        }
+        report.created += r.created
+        report.updated += r.updated
+        report.unchanged += r.unchanged
+        return r
+    }
+
+    func commit() throws {
+        guard let file = out else { return }
+        if report.created + report.updated == 0 && oldExists {
+            abandon()  // every record is in the old file as it is
+            return
+        }
+        if oldExists {
+            try oldRecords { chunk in
+                for r in chunk where !self.written.contains(self.keyOf(r)) { try self.append(r) }
+            }
+        }
+        try file.close()
+        out = nil
+        var final = temp
+        if !repeated.isEmpty {
+            // A key written more than once keeps its last record.
+            var seen: [String: Int] = [:]
+            let filtered = temp + ".last"
+            let to = try BufferedFile(path: filtered)
+            try JSONRecordsReader(path: temp, format: .lines, cursorField: nil).stream(after: nil, chunkSize: 4_096) { chunk, _ in
+                for r in chunk {
+                    let k = keyOf(r)
+                    if let n = repeated[k] {
+                        seen[k, default: 0] += 1
+                        if seen[k]! < n { continue }
+                    }
+                    try to.write(JSONWriter.write(r))
+                    try to.write("\n")
+                }
+            }
+            try to.close()
+            unlink(temp)
+            final = filtered
+        }
+        if format == .csv {
+            let csv = final + ".csv"
+            let to = try BufferedFile(path: csv)
+            try to.write(header.map { FileWriter.cell(.string($0)) }.joined(separator: ",") + "\n")
+            try JSONRecordsReader(path: final, format: .lines, cursorField: nil).stream(after: nil, chunkSize: 4_096) { chunk, _ in
+                for r in chunk { try to.write(header.map { FileWriter.cell(r[$0]) }.joined(separator: ",") + "\n") }
+            }
+            try to.close()
+            unlink(final)
+            final = csv
+        }
+        if rename(final, path) != 0 {
+            let reason = String(cString: strerror(errno))
+            unlink(final)
+            throw ConnectorError("cannot replace \(path): \(reason)")
+        }
+    }
+
+    func abandon() {
+        try? out?.close()
+        out = nil
+        unlink(temp)
+    }
+}
+
+/// Writes through a 1 MiB buffer; `close` makes the file durable.
+final class BufferedFile {
+    private let file: UnsafeMutablePointer<FILE>
+    private let path: String
+    private var buffer: [UInt8] = []
+    private var closed = false
+
+    init(path: String) throws {
+        guard let f = fopen(path, "wb") else { throw ConnectorError("cannot write \(path): \(String(cString: strerror(errno)))") }
+        file = f
+        self.path = path
+        buffer.reserveCapacity(1 << 20)
+    }
+
+    func write(_ text: String) throws {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    private func flush() throws {
+        guard !buffer.isEmpty else { return }
+        let n = buffer.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+        buffer.removeAll(keepingCapacity: true)
+        if n == 0 || ferror(file) != 0 { throw ConnectorError("cannot write \(path): \(String(cString: strerror(errno)))") }
+    }
+
+    func close() throws {
+        guard !closed else { return }
+        closed = true
+        defer { fclose(file) }
+        try flush()
+        if fflush(file) != 0 || fsync(fileno(file)) != 0 { throw ConnectorError("cannot write \(path): \(String(cString: strerror(errno)))") }
+    }
+
+    deinit { if !closed { fclose(file) } }
 }

@@ -74,7 +74,11 @@ public struct SQLiteWriter: TargetWriter {
     public func write(_ records: [(key: String, record: JSONValue)], keyOf: (JSONValue) -> String) throws -> TargetReport {
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-        let db = try DatabaseQueue(path: path)
+        // Targets of one run (each source's branch on its own thread) and other processes may
+        // write the same database: wait for the lock rather than fail.
+        var config = Configuration()
+        config.busyMode = .timeout(30)
+        let db = try DatabaseQueue(path: path, configuration: config)
         var report = TargetReport()
         try db.write { db in
             try db.execute(sql: "CREATE TABLE IF NOT EXISTS \"\(table)\" (_key TEXT PRIMARY KEY)")
@@ -116,4 +120,24 @@ public struct SQLiteWriter: TargetWriter {
         default: return JSONWriter.write(v)
         }
     }
+}
+
+extension SQLiteWriter: StreamingTargetWriter {
+    /// Each chunk is one transaction of upserts by key: a run stopped half way leaves the rows
+    /// it wrote, and the re-run writes them again in place.
+    public func begin(keyOf: @escaping (JSONValue) -> String) throws -> (any TargetSession)? {
+        SQLiteSession(writer: self, keyOf: keyOf)
+    }
+}
+
+final class SQLiteSession: TargetSession {
+    let writer: SQLiteWriter
+    let keyOf: (JSONValue) -> String
+    init(writer: SQLiteWriter, keyOf: @escaping (JSONValue) -> String) {
+        self.writer = writer
+        self.keyOf = keyOf
+    }
+    func write(_ records: [(key: String, record: JSONValue)]) throws -> TargetReport { try writer.write(records, keyOf: keyOf) }
+    func commit() throws {}
+    func abandon() {}
 }

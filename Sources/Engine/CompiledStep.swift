@@ -115,123 +115,149 @@ public struct CompiledStep: Sendable {
     public func run(_ input: [JSONValue], origins inputOrigins: [Origin], bindings: [String: JSONValue], joined: [JSONValue] = [],
                     keepGroup: (([JSONValue]) -> Bool)? = nil) -> (records: [JSONValue], origins: [Origin], failures: [RecordFailure]) {
         var failures: [RecordFailure] = []
-        var records = input
-        var origins = inputOrigins
-
-        if let filter {
-            var kept: [JSONValue] = []
-            var keptOrigins: [Origin] = []
-            for (r, o) in zip(records, origins) {
+        let index = joinIndex(joined, bindings: bindings, failures: &failures)
+        var batch = beforeGroup(Batch(records: input, origins: inputOrigins), bindings: bindings, joinIndex: index, failures: &failures)
+        if spec.group != nil, !groupBy.isEmpty {
+            var order: [JSONValue] = []
+            var groups: [JSONValue: [JSONValue]] = [:]
+            var memberHashes: [JSONValue: [String]] = [:]
+            for (r, origin) in zip(batch.records, batch.origins) {
                 do throws(RecordFailure) {
-                    if try evaluate(filter, r, bindings)?.boolValue == true {
-                        kept.append(r)
-                        keptOrigins.append(o)
-                    }
+                    let key = try groupKey(r, bindings: bindings)
+                    if groups[key] == nil { order.append(key) }
+                    groups[key, default: []].append(r)
+                    memberHashes[key, default: []].append(origin.hash)
                 } catch { failures.append(error) }
             }
-            records = kept
-            origins = keptOrigins
+            batch = Batch()
+            for key in order {
+                let members = groups[key]!
+                if let keepGroup, !keepGroup(members) { continue }
+                let (record, origin) = merged(members, key: key, hashes: memberHashes[key] ?? [])
+                batch.append(record, origin)
+            }
+        }
+        batch = afterGroup(batch, bindings: bindings, failures: &failures)
+        if let dedupe = spec.dedupe, let by = dedupeBy {
+            var kept: [JSONValue: (position: Int, record: JSONValue, origin: Origin)] = [:]
+            for (i, r) in batch.records.enumerated() {
+                do throws(RecordFailure) {
+                    let key = Self.normalisedKey(try evaluate(by, r, bindings) ?? .null)
+                    if kept[key] == nil || dedupe.keep == .last { kept[key] = (kept[key]?.position ?? i, r, batch.origins[i]) }
+                } catch { failures.append(error) }
+            }
+            let sorted = kept.values.sorted { $0.position < $1.position }
+            batch = Batch(records: sorted.map(\.record), origins: sorted.map(\.origin))
+        }
+        return (batch.records, batch.origins, failures)
+    }
+
+    /// Records with their origins, side by side.
+    struct Batch {
+        var records: [JSONValue] = []
+        var origins: [Origin] = []
+        mutating func append(_ record: JSONValue, _ origin: Origin) {
+            records.append(record)
+            origins.append(origin)
+        }
+        var isEmpty: Bool { records.isEmpty }
+    }
+
+    /// The records of `join.with` by the value of `equals` (empty when the step does not join).
+    func joinIndex(_ joined: [JSONValue], bindings: [String: JSONValue], failures: inout [RecordFailure]) -> [JSONValue: [JSONValue]] {
+        guard spec.join != nil, let equals = joinEquals else { return [:] }
+        var index: [JSONValue: [JSONValue]] = [:]
+        for right in joined {
+            do throws(RecordFailure) {
+                if let k = try evaluate(equals, right, bindings) { index[Self.normalisedKey(k), default: []].append(right) }
+            } catch { failures.append(error) }
+        }
+        return index
+    }
+
+    /// The parts before `group`, record by record: filter, explode, join.
+    func beforeGroup(_ input: Batch, bindings: [String: JSONValue], joinIndex index: [JSONValue: [JSONValue]],
+                     failures: inout [RecordFailure]) -> Batch {
+        var batch = input
+        if let filter {
+            var kept = Batch()
+            for (r, o) in zip(batch.records, batch.origins) {
+                do throws(RecordFailure) {
+                    if try evaluate(filter, r, bindings)?.boolValue == true { kept.append(r, o) }
+                } catch { failures.append(error) }
+            }
+            batch = kept
         }
         if let each = explodeEach, let field = spec.explode?.asField {
-            var out: [JSONValue] = []
-            var outOrigins: [Origin] = []
-            for (r, origin) in zip(records, origins) {
+            var out = Batch()
+            for (r, origin) in zip(batch.records, batch.origins) {
                 do throws(RecordFailure) {
                     let value = try evaluate(each, r, bindings)
                     let elements: [JSONValue] = value.map { $0.arrayValue ?? [$0] } ?? []
                     for (i, e) in elements.enumerated() {
                         var o = r.objectValue ?? [:]
                         o[field] = e
-                        out.append(.object(o))
-                        outOrigins.append(Origin(key: "\(origin.key)#\(i)", hash: origin.hash))
+                        out.append(.object(o), Origin(key: "\(origin.key)#\(i)", hash: origin.hash))
                     }
                 } catch { failures.append(error) }
             }
-            records = out
-            origins = outOrigins
+            batch = out
         }
-        if let join = spec.join, let on = joinOn, let equals = joinEquals, let field = join.asField {
-            var index: [JSONValue: [JSONValue]] = [:]
-            for right in joined {
-                do throws(RecordFailure) {
-                    if let k = try evaluate(equals, right, bindings) { index[Self.normalisedKey(k), default: []].append(right) }
-                } catch { failures.append(error) }
-            }
-            var out: [JSONValue] = []
-            var outOrigins: [Origin] = []
-            for (r, origin) in zip(records, origins) {
+        if let join = spec.join, let on = joinOn, joinEquals != nil, let field = join.asField {
+            var out = Batch()
+            for (r, origin) in zip(batch.records, batch.origins) {
                 do throws(RecordFailure) {
                     let matches = try evaluate(on, r, bindings).map { index[Self.normalisedKey($0)] ?? [] } ?? []
                     if matches.isEmpty && join.type == .inner { continue }
                     var o = r.objectValue ?? [:]
                     if join.many { o[field] = .array(matches) } else if let first = matches.first { o[field] = first }
-                    out.append(.object(o))
-                    outOrigins.append(origin)
+                    out.append(.object(o), origin)
                 } catch { failures.append(error) }
             }
-            records = out
-            origins = outOrigins
+            batch = out
         }
-        if let group = spec.group, !groupBy.isEmpty {
-            var order: [JSONValue] = []
-            var groups: [JSONValue: [JSONValue]] = [:]
-            var memberHashes: [JSONValue: [String]] = [:]
-            for (r, origin) in zip(records, origins) {
-                do throws(RecordFailure) {
-                    let parts = try groupBy.map { e throws(RecordFailure) in try evaluate(e, r, bindings) ?? .null }
-                    let key = Self.normalisedKey(parts.count == 1 ? parts[0] : .array(parts))
-                    if groups[key] == nil { order.append(key) }
-                    groups[key, default: []].append(r)
-                    memberHashes[key, default: []].append(origin.hash)
-                } catch { failures.append(error) }
-            }
-            records = []
-            origins = []
-            for key in order {
-                let members = groups[key]!
-                if let keepGroup, !keepGroup(members) { continue }
-                var o = members[0].objectValue ?? [:]
-                o[group.into] = .array(members)
-                records.append(.object(o))
-                origins.append(Origin(key: "group:" + (key.stringValue ?? JSONWriter.write(key)), hash: Origin.combine(memberHashes[key] ?? [])))
-            }
-        }
+        return batch
+    }
+
+    /// A record's group key (normalised, composite keys as an array).
+    func groupKey(_ r: JSONValue, bindings: [String: JSONValue]) throws(RecordFailure) -> JSONValue {
+        let parts = try groupBy.map { e throws(RecordFailure) in try evaluate(e, r, bindings) ?? .null }
+        return Self.normalisedKey(parts.count == 1 ? parts[0] : .array(parts))
+    }
+
+    /// One group's record: its first member plus `into` holding all of them; known by its key.
+    func merged(_ members: [JSONValue], key: JSONValue, hashes: [String]) -> (JSONValue, Origin) {
+        var o = members[0].objectValue ?? [:]
+        o[spec.group?.into ?? "items"] = .array(members)
+        return (.object(o), Origin(key: "group:" + (key.stringValue ?? JSONWriter.write(key)), hash: Origin.combine(hashes)))
+    }
+
+    /// The parts after `group`, record by record: map, set.
+    func afterGroup(_ input: Batch, bindings: [String: JSONValue], failures: inout [RecordFailure]) -> Batch {
+        var batch = input
         if !map.isEmpty {
-            var out: [JSONValue] = []
-            var outOrigins: [Origin] = []
-            for (r, origin) in zip(records, origins) {
+            var out = Batch()
+            out.records.reserveCapacity(batch.records.count)
+            out.origins.reserveCapacity(batch.records.count)
+            for (r, origin) in zip(batch.records, batch.origins) {
                 do throws(RecordFailure) {
                     var o = JSONObject()
                     for (field, e) in map {
                         if let v = try evaluate(e, r, bindings) { o[field] = v }
                     }
-                    out.append(.object(o))
-                    outOrigins.append(origin)
+                    out.append(.object(o), origin)
                 } catch { failures.append(error) }
             }
-            records = out
-            origins = outOrigins
+            batch = out
         }
         if !spec.set.isEmpty {
-            records = records.map { r in
+            batch.records = batch.records.map { r in
                 var o = r.objectValue ?? [:]
                 for (field, value, _) in spec.set { o[field] = value }
                 return .object(o)
             }
         }
-        if let dedupe = spec.dedupe, let by = dedupeBy {
-            var kept: [JSONValue: (position: Int, record: JSONValue, origin: Origin)] = [:]
-            for (i, r) in records.enumerated() {
-                do throws(RecordFailure) {
-                    let key = Self.normalisedKey(try evaluate(by, r, bindings) ?? .null)
-                    if kept[key] == nil || dedupe.keep == .last { kept[key] = (kept[key]?.position ?? i, r, origins[i]) }
-                } catch { failures.append(error) }
-            }
-            let sorted = kept.values.sorted { $0.position < $1.position }
-            records = sorted.map(\.record)
-            origins = sorted.map(\.origin)
-        }
-        return (records, origins, failures)
+        return batch
     }
 
     /// Keys compare by value: `1`, `1.0` and `"1"` are different kinds, but 1 and 1.00 are one.

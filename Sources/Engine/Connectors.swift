@@ -8,6 +8,58 @@ public protocol SourceReader: Sendable {
     func read(after cursor: String?) throws -> [JSONValue]
 }
 
+/// How far a source has read: bytes of a file, so a progress display can tell the time left.
+public struct ReadProgress: Sendable, Equatable {
+    public var done: Int64
+    /// Unknown for sources whose size is not known in advance (queries, APIs).
+    public var total: Int64?
+    public init(done: Int64, total: Int64?) {
+        self.done = done
+        self.total = total
+    }
+}
+
+/// A source that hands its records over in chunks, so a run holds one chunk at a time
+/// however large the source (CSV, JSON Lines, SQLite). Other sources are read whole and then
+/// handed over in chunks.
+public protocol StreamingSourceReader: SourceReader {
+    /// Calls `body` with successive chunks of at most `chunkSize` records past `cursor`, in the
+    /// source's order, each with how far the read has come.
+    func stream(after cursor: String?, chunkSize: Int, _ body: ([JSONValue], ReadProgress) throws -> Void) throws
+}
+
+extension SourceReader {
+    /// The records in chunks: streamed when the source can, else read whole.
+    public func chunks(after cursor: String?, chunkSize: Int, _ body: ([JSONValue], ReadProgress) throws -> Void) throws {
+        if let streaming = self as? any StreamingSourceReader {
+            try streaming.stream(after: cursor, chunkSize: chunkSize, body)
+            return
+        }
+        let all = try read(after: cursor)
+        var start = 0
+        repeat {
+            let end = min(start + chunkSize, all.count)
+            try body(Array(all[start..<end]), ReadProgress(done: Int64(end), total: Int64(all.count)))
+            start = end
+        } while start < all.count
+    }
+}
+
+/// A target that takes its records chunk by chunk (files and SQLite tables), so a streamed run
+/// never holds them all.
+public protocol StreamingTargetWriter: TargetWriter {
+    /// Opens a session, or nil when this target must have all its records at once.
+    func begin(keyOf: @escaping (JSONValue) -> String) throws -> (any TargetSession)?
+}
+
+/// One streamed write to a target: chunks, then `commit` (the target shows them all at once
+/// where it can) or `abandon` (nothing of the session is shown where it can).
+public protocol TargetSession: AnyObject {
+    func write(_ records: [(key: String, record: JSONValue)]) throws -> TargetReport
+    func commit() throws
+    func abandon()
+}
+
 /// What a target did with a batch of records.
 public struct TargetReport: Sendable, Equatable {
     public var created = 0

@@ -82,6 +82,9 @@ public struct PipelineRunner {
         public var resync = false
         /// Told each node's counts as soon as the node is done (progress displays).
         public var progress: (@Sendable (String, NodeCounts) -> Void)?
+        /// Told after each chunk of a streamed run: records read so far, and the time left
+        /// when the source's size is known.
+        public var live: (@Sendable (LiveProgress) -> Void)?
         public init() {}
     }
 
@@ -147,6 +150,7 @@ public struct PipelineRunner {
     }
 
     public func run() throws -> Summary {
+        if let plan = streamPlan() { return try runStreaming(plan) }
         let pipeline = spec.name ?? "pipeline"
         let started = Date()
         let runID = try options.dryRun ? nil : state?.beginRun(pipeline: pipeline, pipelineHash: options.pipelineHash)
@@ -424,7 +428,13 @@ public struct PipelineRunner {
     /// A record's content hash: SHA-256 of its JSON with keys sorted.
     public static func hash(_ v: JSONValue) -> String {
         let digest = SHA256.hash(data: Data(JSONWriter.write(v, options: [.sortedKeys]).utf8))
-        return digest.prefix(16).map { String(format: "%02x", $0) }.joined()
+        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        var out = [UInt8](repeating: 0, count: 32)
+        for (i, byte) in digest.prefix(16).enumerated() {
+            out[2 * i] = hex[Int(byte >> 4)]
+            out[2 * i + 1] = hex[Int(byte & 15)]
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }
 

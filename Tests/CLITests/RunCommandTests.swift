@@ -219,17 +219,15 @@ struct HTTPSourceTests {
 enum TestPostgres {
     static let url: Result<String, any Error> = {
         if let url = ProcessInfo.processInfo.environment["XEROFLOW_TEST_POSTGRES_URL"], !url.isEmpty { return .success(url) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        p.arguments = [Xeroflow.packageRoot.appendingPathComponent("scripts/test-postgres.sh").path, "start", "54330"]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        do { try p.run() } catch { return .failure(error) }
-        p.waitUntilExit()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard p.terminationStatus == 0, text.hasPrefix("postgres://") else {
-            let why = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        // system(3) waits for the script itself: Foundation's Process has been seen to miss the
+        // exit of a child started from a lazily initialised global, and wait forever.
+        guard let dir = try? Xeroflow.temporaryDirectory() else { return .failure(CocoaError(.fileWriteUnknown)) }
+        let outPath = dir.appendingPathComponent("out").path, errPath = dir.appendingPathComponent("err").path
+        let script = Xeroflow.packageRoot.appendingPathComponent("scripts/test-postgres.sh").path
+        let status = system("/bin/bash '\(script)' start 54330 > '\(outPath)' 2> '\(errPath)' < /dev/null")
+        let text = ((try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard status == 0, text.hasPrefix("postgres://") else {
+            let why = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
             return .failure(SandboxCommandTests.Server.Failure(message: "PostgreSQL is not available for the tests: \(why)"))
         }
         return .success(text)

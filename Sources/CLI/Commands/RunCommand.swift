@@ -77,6 +77,37 @@ struct RunCommand: ParsableCommand {
         }
     }
 
+    /// A streamed run's sources as they are read: on a terminal one updating line (at most
+    /// five times a second) with the rate, how far and the time left; otherwise a plain line
+    /// every ten seconds.
+    static func live() -> @Sendable (LiveProgress) -> Void {
+        let terminal = isatty(STDERR_FILENO) == 1
+        let last = LastShown()
+        return { p in
+            guard last.due(every: terminal ? 0.2 : 10) else { return }
+            let rate = Double(p.records) / max(p.elapsed, 0.001)
+            var line = String(format: "%@: %d read (%.0f records/s)", p.source, p.records, rate)
+            if let total = p.read.total, total > 0 {
+                line += String(format: ", %.0f%%", 100 * Double(p.read.done) / Double(total))
+            }
+            if let eta = p.eta { line += String(format: ", %.0f s left", eta.rounded(.up)) }
+            Console.err(terminal ? "\r\u{1B}[K" + line : "progress: " + line + "\n")
+        }
+    }
+
+    final class LastShown: @unchecked Sendable {
+        private let lock = NSLock()
+        private var last = Date.distantPast
+        func due(every seconds: TimeInterval) -> Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            let now = Date()
+            guard now.timeIntervalSince(last) >= seconds else { return false }
+            last = now
+            return true
+        }
+    }
+
     func run() throws {
         var failed = false
         let store = try? XeroConnections.store(state)
@@ -87,6 +118,7 @@ struct RunCommand: ParsableCommand {
             options.fullRefresh = fullRefresh
             options.pipelineHash = loaded.hash
             options.progress = Self.progress(started: Date())
+            options.live = Self.live()
             options.resync = resync
             let (connectors, sandbox) = XeroConnections.connectorsAndSandbox(for: loaded.spec, store: store)
             defer { if let sandbox { EmbeddedSandbox.stop(sandbox) } }

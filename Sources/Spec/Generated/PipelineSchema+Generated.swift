@@ -617,6 +617,12 @@ enum PipelineSchemaText {
               "default": "items",
               "description": "The field of the merged record that receives the group's records, in input order.",
               "examples": ["items", "lines"]
+            },
+            "sorted": {
+              "type": "boolean",
+              "default": false,
+              "description": "The input arrives with each group's records together (sorted by the key): a group is passed on as soon as its key changes, so a run holds one group at a time. A key seen again after its group closed fails the step. Unsorted input is grouped in memory, spilling to temporary files past a limit.",
+              "examples": [true]
             }
           },
           "description": "Runs after join: records with the same key merge into one, which is the group's first record plus `into` holding all of them.",

@@ -120,7 +120,7 @@ public enum PipelineDecoder {
                 }
             default: break
             }
-            s.group = .init(by: by, into: g["into"]?.stringValue ?? "items")
+            s.group = .init(by: by, into: g["into"]?.stringValue ?? "items", sorted: g["sorted"]?.boolValue ?? false)
         }
         if let m = o["map"]?.objectValue {
             let mp = p.appending("map")

@@ -93,7 +93,11 @@ public struct StepSpec: Sendable {
         public var type: JoinType
         public var many: Bool
     }
-    public struct Group: Sendable { public var by: [ExpressionRef]; public var into: String }
+    public struct Group: Sendable {
+        public var by: [ExpressionRef]
+        public var into: String
+        public var sorted = false
+    }
     public struct Dedupe: Sendable {
         public enum Keep: String, Sendable { case first, last }
         public var by: ExpressionRef?

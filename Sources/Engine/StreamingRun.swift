@@ -1,0 +1,426 @@
+import Foundation
+import JSONModel
+import PipelineExpressions
+import Spec
+
+/// How a run goes when every target takes records chunk by chunk (files and SQLite tables):
+/// each source is read in chunks that flow through its steps into its targets, so a run holds
+/// a chunk, the groups still open and the keys written, never the whole source. Sources run at
+/// the same time, each on its own thread (their branches share nothing: a step reads one
+/// `from`). A join's `with` side is read whole first, as the table the join looks into.
+///
+/// A run streams unless: it is a dry run, a target is a Xero target or a JSON array file, a
+/// target waits for another (`after`), a step keeps the last of duplicates (`dedupe.keep:
+/// last`), a group reads an incremental source (it needs the old members too), or a join's
+/// `with` side is also streamed to a target. Those runs read each node whole (`run()`'s other
+/// path), with the same results.
+extension PipelineRunner {
+    /// Records per chunk.
+    static let chunkSize = 2_000
+
+    /// The records a grouping step holds in memory before it spills them to temporary files
+    /// (`XEROFLOW_GROUP_SPILL_AFTER` sets it, for tests).
+    static let groupSpillAfter = ProcessInfo.processInfo.environment["XEROFLOW_GROUP_SPILL_AFTER"].flatMap { Int($0) }.map { max($0, 1) } ?? 50_000
+
+    struct StreamPlan {
+        var writers: [String: any StreamingTargetWriter]
+        /// Consumers of each node: steps and targets reading it with `from`.
+        var consumers: [String: [String]]
+        /// Sources streamed (those a target reads through `from`).
+        var streamedSources: [String]
+        /// Nodes read whole: the `with` sides of joins and what they read.
+        var materialised: Set<String>
+    }
+
+    func streamPlan() -> StreamPlan? {
+        guard !options.dryRun, !spec.targets.isEmpty else { return nil }
+        let sources = Dictionary(spec.sources.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let steps = Dictionary(spec.steps.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var writers: [String: any StreamingTargetWriter] = [:]
+        for t in spec.targets {
+            guard t.kind != .xero, t.after.isEmpty, Self.dependencies(of: t, in: spec.targets, steps: spec.steps).isEmpty else { return nil }
+            if t.kind == .file, (t.location as NSString?)?.pathExtension.lowercased() == "json" { return nil }
+            guard let w = try? connectors.writer(for: t, baseDirectory: baseDirectory) as? any StreamingTargetWriter else { return nil }
+            writers[t.name] = w
+        }
+        var consumers: [String: [String]] = [:]
+        var streamed = Set<String>()
+        var withSides: [String] = []
+        func walk(_ name: String, depth: Int) -> Bool {
+            guard depth < 1_000 else { return false }
+            if !streamed.insert(name).inserted { return true }
+            if sources[name] != nil { return true }
+            guard let step = steps[name], let from = step.from?.name else { return false }
+            if step.dedupe?.keep == .last { return false }
+            if step.group != nil, let source = sources[from], source.cursor != nil, !options.fullRefresh { return false }
+            if let with = step.join?.with?.name { withSides.append(with) }
+            consumers[from, default: []].append(name)
+            return walk(from, depth: depth + 1)
+        }
+        for t in spec.targets {
+            guard let from = t.from?.name, walk(from, depth: 0) else { return nil }
+            consumers[from, default: []].append(t.name)
+        }
+        var materialised = Set<String>()
+        func whole(_ name: String, depth: Int) {
+            guard depth < 1_000, materialised.insert(name).inserted, let step = steps[name] else { return }
+            if let from = step.from?.name { whole(from, depth: depth + 1) }
+            if let with = step.join?.with?.name { whole(with, depth: depth + 1) }
+        }
+        for w in withSides { whole(w, depth: 0) }
+        guard materialised.isDisjoint(with: streamed) else { return nil }
+        let streamedSources = spec.sources.map(\.name).filter { streamed.contains($0) }
+        return StreamPlan(writers: writers, consumers: consumers, streamedSources: streamedSources, materialised: materialised)
+    }
+
+    func runStreaming(_ plan: StreamPlan) throws -> Summary {
+        let pipeline = spec.name ?? "pipeline"
+        let started = Date()
+        let runID = try state?.beginRun(pipeline: pipeline, pipelineHash: options.pipelineHash)
+        var lookups: [String: JSONValue] = [:]
+        for l in spec.lookups { lookups[l.name] = .object(l.table) }
+        let bindings = PipelineFunctions.bindings(lookups: lookups, pipeline: pipeline, runID: runID ?? "dry-run", startedAt: started)
+        let shared = StreamShared()
+        let sources = Dictionary(spec.sources.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let steps = Dictionary(spec.steps.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let targets = Dictionary(spec.targets.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let fullRefresh = options.fullRefresh
+        let state = self.state
+
+        func quarantine(_ failures: [RecordFailure]) {
+            guard !failures.isEmpty else { return }
+            let set = failures.map {
+                QuarantinedRecord(node: $0.node, part: $0.part, message: $0.message, location: location($0.pointer), record: $0.record)
+            }
+            shared.sync { shared.quarantined += set }
+        }
+        func cursorOf(_ source: SourceSpec) throws -> String? {
+            fullRefresh ? nil : try state?.cursor(pipeline: pipeline, source: source.name) ?? source.since
+        }
+
+        // The `with` sides of joins, read whole.
+        var tables: [String: [JSONValue]] = [:]
+        func whole(_ name: String) throws -> [JSONValue] {
+            if let t = tables[name] { return t }
+            var out: [JSONValue]
+            if let source = sources[name] {
+                out = try connectors.reader(for: source, baseDirectory: baseDirectory).read(after: try cursorOf(source))
+                shared.sync { shared.counts[name, default: NodeCounts()].read = out.count; shared.counts[name, default: NodeCounts()].output = out.count }
+            } else if let step = steps[name] {
+                let input = try whole(step.from?.name ?? "")
+                let joined = try step.join?.with.map { try whole($0.name) } ?? []
+                let r = try CompiledStep(step).run(input, bindings: bindings, joined: joined)
+                quarantine(r.failures)
+                out = r.records
+                shared.sync {
+                    shared.counts[name, default: NodeCounts()].read = input.count
+                    shared.counts[name, default: NodeCounts()].output = out.count
+                    shared.counts[name, default: NodeCounts()].failed = r.failures.count
+                }
+            } else {
+                throw ConnectorError("'\(name)' is neither a source nor a step")
+            }
+            tables[name] = out
+            return out
+        }
+
+        // The streamed graph: steps and targets as nodes.
+        var nodes: [String: StreamNode] = [:]
+        var setUpProblems: [String] = []
+        for t in spec.targets {
+            let keyExpression: CompiledExpression?
+            do { keyExpression = try t.key.map { try CompiledExpression($0, part: "key") } } catch {
+                setUpProblems.append("target '\(t.name)' (\(location(t.pointer))): \(error)")
+                continue
+            }
+            let key: @Sendable (JSONValue) -> String = { r in
+                if let e = keyExpression, let v = try? e.expression.evaluate(r, bindings: bindings, environment: PipelineFunctions.environment) {
+                    return CursorOrder.text(v)
+                }
+                return Self.hash(r)
+            }
+            do {
+                guard let session = try plan.writers[t.name]?.begin(keyOf: key) else { throw ConnectorError("target '\(t.name)' cannot take records in chunks") }
+                nodes[t.name] = StreamNode(target: t.name, session: session, key: key)
+            } catch {
+                setUpProblems.append("target '\(t.name)' (\(location(t.pointer))): \(error)")
+            }
+        }
+        for step in spec.steps where plan.consumers[step.name] != nil || targets.values.contains(where: { $0.from?.name == step.name }) {
+            do {
+                let compiled = try CompiledStep(step)
+                var failures: [RecordFailure] = []
+                let index = compiled.joinIndex(try step.join?.with.map { try whole($0.name) } ?? [], bindings: bindings, failures: &failures)
+                quarantine(failures)
+                nodes[step.name] = StreamNode(step: compiled, joinIndex: index)
+            } catch {
+                setUpProblems.append("step '\(step.name)' (\(location(step.pointer))): \(error)")
+            }
+        }
+        for (name, node) in nodes { node.consumers = (plan.consumers[name] ?? []).compactMap { nodes[$0] } }
+
+        /// Targets fed by a node.
+        func targetsBelow(_ name: String) -> [String] {
+            if targets[name] != nil { return [name] }
+            return (plan.consumers[name] ?? []).flatMap(targetsBelow)
+        }
+
+        let progress = options.progress
+        let live = options.live
+        let failedTargets = StreamFailures()
+        for p in setUpProblems { shared.sync { shared.problems.append(p) } }
+        for t in spec.targets where nodes[t.name] == nil { failedTargets.insert(t.name) }
+
+        let context = StreamContext(bindings: bindings, shared: shared, failedTargets: failedTargets, quarantine: quarantine,
+                                    save: { target, entries in
+                                        guard let runID, let state else { return }
+                                        try state.saveWritten(pipeline: pipeline, target: target, runID: runID, entries: entries)
+                                    })
+        let streamedSources = plan.streamedSources
+        let cursors = UncheckedSendable(NSLock())
+        var newCursors: [String: String] = [:]
+        let readSource = UncheckedSendable { (i: Int) in
+            let name = streamedSources[i]
+            guard let source = sources[name] else { return }
+            let heads = (plan.consumers[name] ?? []).compactMap { nodes[$0] }
+            do {
+                let cursor = try cursorOf(source)
+                var best = cursor
+                var read = 0
+                let reader = try connectors.reader(for: source, baseDirectory: baseDirectory)
+                let sourceStarted = Date()
+                try reader.chunks(after: cursor, chunkSize: Self.chunkSize) { chunk, at in
+                    read += chunk.count
+                    if let field = source.cursor {
+                        for r in chunk {
+                            if let v = r[field].map(CursorOrder.text), best.map({ CursorOrder.isAfter(v, $0) }) ?? true { best = v }
+                        }
+                    }
+                    let batch = CompiledStep.Batch(records: chunk, origins: chunk.map { _ in Origin(key: "", hash: "") })
+                    for head in heads { try head.push(batch, context) }
+                    live?(LiveProgress(source: name, records: read, read: at, elapsed: Date().timeIntervalSince(sourceStarted)))
+                }
+                shared.sync {
+                    shared.counts[name, default: NodeCounts()].read = read
+                    shared.counts[name, default: NodeCounts()].output = read
+                }
+                progress?(name, shared.sync { shared.counts[name] ?? NodeCounts() })
+                for head in heads { try head.finish(context) }
+                if source.cursor != nil, let best {
+                    cursors.value.lock()
+                    newCursors[name] = best
+                    cursors.value.unlock()
+                }
+            } catch {
+                let below = targetsBelow(name)
+                for t in below { failedTargets.insert(t) }
+                shared.sync { shared.problems.append("source '\(name)' (\(location(source.pointer))): \(error)") }
+            }
+        }
+        // Each source's branch on its own thread.
+        DispatchQueue.concurrentPerform(iterations: streamedSources.count) { readSource.value($0) }
+
+        // Targets: commit what succeeded, abandon what failed.
+        for t in spec.targets {
+            guard let node = nodes[t.name] else { continue }
+            if failedTargets.contains(t.name) {
+                node.session?.abandon()
+                shared.sync { shared.counts[t.name, default: NodeCounts()].skipped = node.failure == nil }
+                if let failure = node.failure {
+                    shared.sync { shared.problems.append("target '\(t.name)' (\(location(t.pointer))): \(failure)") }
+                }
+                continue
+            }
+            do {
+                try node.session?.commit()
+            } catch {
+                failedTargets.insert(t.name)
+                shared.sync { shared.problems.append("target '\(t.name)' (\(location(t.pointer))): \(error)") }
+            }
+            if Self.killAfterTarget == t.name { kill(getpid(), SIGKILL) }
+            progress?(t.name, shared.sync { shared.counts[t.name] ?? NodeCounts() })
+        }
+
+        // Cursors advance only for sources whose every target succeeded.
+        var cursorsToKeep: [String: String] = [:]
+        for (source, value) in newCursors where targetsBelow(source).allSatisfy({ !failedTargets.contains($0) }) {
+            cursorsToKeep[source] = value
+        }
+        let (counts, problems, quarantined) = shared.sync { (shared.counts, shared.problems, shared.quarantined) }
+        let order = spec.sources.map(\.name) + spec.steps.map(\.name) + spec.targets.map(\.name)
+        let summary = Summary(runID: runID, counts: order.compactMap { n in counts[n].map { (n, $0) } }, problems: problems,
+                              quarantined: quarantined, notes: [])
+        if let runID, let state {
+            // The keys written were saved chunk by chunk.
+            try state.finishRun(RunRecord(id: runID, pipeline: pipeline,
+                                          outcome: problems.isEmpty ? (quarantined.isEmpty ? "succeeded" : "succeeded with failures") : "failed",
+                                          counts: counts, cursors: cursorsToKeep, written: [:], quarantined: quarantined,
+                                          startedAt: started, endedAt: Date()))
+        }
+        return summary
+    }
+}
+
+/// How far one source of a streamed run has come.
+public struct LiveProgress: Sendable {
+    public var source: String
+    /// Records read so far.
+    public var records: Int
+    /// Bytes (or records) read of the total, when known.
+    public var read: ReadProgress
+    public var elapsed: TimeInterval
+
+    /// Seconds left at the rate so far, when the source's size is known.
+    public var eta: TimeInterval? {
+        guard let total = read.total, read.done > 0, total >= read.done else { return nil }
+        return elapsed * Double(total - read.done) / Double(read.done)
+    }
+}
+
+/// What the branches of a streamed run share, under a lock.
+final class StreamShared: @unchecked Sendable {
+    private let lock = NSLock()
+    var counts: [String: NodeCounts] = [:]
+    var problems: [String] = []
+    var quarantined: [QuarantinedRecord] = []
+    func sync<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+}
+
+final class StreamFailures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var names = Set<String>()
+    func insert(_ name: String) { lock.lock(); names.insert(name); lock.unlock() }
+    func contains(_ name: String) -> Bool { lock.lock(); defer { lock.unlock() }; return names.contains(name) }
+}
+
+struct StreamContext {
+    let bindings: [String: JSONValue]
+    let shared: StreamShared
+    let failedTargets: StreamFailures
+    let quarantine: ([RecordFailure]) -> Void
+    let save: (_ target: String, _ entries: [String: WrittenEntry]) throws -> Void
+}
+
+/// A step or a target of a streamed run. A step passes each chunk on as soon as it is done
+/// with it; a grouping step holds its open groups until they close (sorted input) or the
+/// source ends.
+final class StreamNode {
+    let name: String
+    let step: CompiledStep?
+    let joinIndex: [JSONValue: [JSONValue]]
+    let session: (any TargetSession)?
+    let key: ((JSONValue) -> String)?
+    var consumers: [StreamNode] = []
+    private var groups: GroupBuffer?
+    private var seen = Set<JSONValue>()
+    private(set) var failure: String?
+
+    init(step: CompiledStep, joinIndex: [JSONValue: [JSONValue]]) {
+        name = step.spec.name
+        self.step = step
+        self.joinIndex = joinIndex
+        session = nil
+        key = nil
+        if let g = step.spec.group, !step.groupBy.isEmpty {
+            groups = GroupBuffer(sorted: g.sorted, spillAfter: PipelineRunner.groupSpillAfter, step: step.spec.name)
+        }
+    }
+
+    init(target: String, session: any TargetSession, key: @escaping (JSONValue) -> String) {
+        name = target
+        step = nil
+        joinIndex = [:]
+        self.session = session
+        self.key = key
+    }
+
+    func push(_ input: CompiledStep.Batch, _ c: StreamContext) throws {
+        if let session, let key {
+            guard !c.failedTargets.contains(name) else { return }
+            do {
+                let keyed = input.records.map { (key: key($0), record: $0) }
+                let report = try session.write(keyed)
+                var entries: [String: WrittenEntry] = [:]
+                for (k, r) in keyed { entries[k] = WrittenEntry(contentHash: PipelineRunner.hash(r)) }
+                try c.save(name, entries)
+                if PipelineRunner.killAfterBatch == name { kill(getpid(), SIGKILL) }
+                c.shared.sync {
+                    c.shared.counts[name, default: NodeCounts()].read += input.records.count
+                    c.shared.counts[name, default: NodeCounts()].created += report.created
+                    c.shared.counts[name, default: NodeCounts()].updated += report.updated
+                    c.shared.counts[name, default: NodeCounts()].unchanged += report.unchanged
+                }
+            } catch {
+                failure = "\(error)"
+                c.failedTargets.insert(name)
+            }
+            return
+        }
+        guard let step else { return }
+        var failures: [RecordFailure] = []
+        var batch = step.beforeGroup(input, bindings: c.bindings, joinIndex: joinIndex, failures: &failures)
+        var closed = CompiledStep.Batch()
+        if let groups {
+            for (r, o) in zip(batch.records, batch.origins) {
+                let k: JSONValue
+                do throws(RecordFailure) { k = try step.groupKey(r, bindings: c.bindings) } catch {
+                    failures.append(error)
+                    continue
+                }
+                try groups.add(key: k, record: r, hash: o.hash) { key, members, hashes in
+                    let (record, origin) = step.merged(members, key: key, hashes: hashes)
+                    closed.append(record, origin)
+                }
+            }
+            batch = closed
+        }
+        try pass(batch, failures: failures, read: input.records.count, c)
+    }
+
+    /// The parts after `group` and `dedupe` (keep first), then the consumers.
+    private func pass(_ grouped: CompiledStep.Batch, failures: [RecordFailure], read: Int, _ c: StreamContext) throws {
+        guard let step else { return }
+        var failures = failures
+        var batch = step.afterGroup(grouped, bindings: c.bindings, failures: &failures)
+        if step.spec.dedupe != nil, let by = step.dedupeBy {
+            var kept = CompiledStep.Batch()
+            for (r, o) in zip(batch.records, batch.origins) {
+                do throws(RecordFailure) {
+                    let k = CompiledStep.normalisedKey(try step.evaluate(by, r, c.bindings) ?? .null)
+                    if seen.insert(k).inserted { kept.append(r, o) }
+                } catch { failures.append(error) }
+            }
+            batch = kept
+        }
+        c.quarantine(failures)
+        c.shared.sync {
+            c.shared.counts[name, default: NodeCounts()].read += read
+            c.shared.counts[name, default: NodeCounts()].output += batch.records.count
+            c.shared.counts[name, default: NodeCounts()].failed += failures.count
+        }
+        guard !batch.isEmpty else { return }
+        for consumer in consumers { try consumer.push(batch, c) }
+    }
+
+    /// The source ended: open groups go on, then the consumers finish.
+    func finish(_ c: StreamContext) throws {
+        guard let step else { return }
+        if let groups {
+            var out = CompiledStep.Batch()
+            try groups.finish { key, members, hashes in
+                let (record, origin) = step.merged(members, key: key, hashes: hashes)
+                out.append(record, origin)
+                if out.records.count >= PipelineRunner.chunkSize {
+                    try pass(out, failures: [], read: 0, c)
+                    out = CompiledStep.Batch()
+                }
+            }
+            try pass(out, failures: [], read: 0, c)
+        }
+        for consumer in consumers { try consumer.finish(c) }
+    }
+}

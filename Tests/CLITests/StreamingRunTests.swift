@@ -1,0 +1,164 @@
+import Foundation
+import Testing
+
+/// Streamed runs (every target a JSON Lines, CSV or SQLite target): sources read in chunks,
+/// groups spilled to disk or closed on sorted input, files replaced whole at the end.
+@Suite("xeroflow run, streamed (process)", .serialized)
+struct StreamingRunTests {
+    static let pipeline = """
+        version: 1
+        name: orders
+        xero: { connection: sandbox }
+        sources:
+          items: { csv: data/items.csv, key: [order_id, line] }
+        steps:
+          lines:
+            from: items
+            map:
+              Order: order_id
+              Line: $number(line)
+              Amount: $number(qty) * $number(price)
+              Note: note
+          invoices:
+            from: items
+            group: { by: order_id, into: lines }
+            map:
+              InvoiceNumber: order_id
+              Count: $count(lines)
+              Total: $sum(lines.($number(qty) * $number(price)))
+        targets:
+          lines_file: { from: lines, file: out/lines.jsonl, key: 'Order & "/" & $string(Line)' }
+          invoices_file: { from: invoices, file: out/invoices.jsonl, key: InvoiceNumber }
+          invoices_csv: { from: invoices, file: out/invoices.csv, key: InvoiceNumber }
+        """
+
+    /// Orders of one to five items, interleaved (not sorted by order), with notes that need
+    /// CSV quoting: commas, doubled quotes, line breaks; more than a 1 MiB read block in all.
+    static func items(orders: Int, sorted: Bool = false) -> (csv: String, totals: [String: (count: Int, total: Decimal)], lines: Int) {
+        var rows: [(order: String, line: Int, qty: Int, price: String, note: String)] = []
+        for o in 0..<orders {
+            for l in 0...(o % 5) {
+                let note = l % 3 == 0 ? "plain \(o)" : (l % 3 == 1 ? "with, comma and \"quotes\" \(o)" : "two\nlines \(o)")
+                rows.append(("O\(o)", l + 1, 1 + (o + l) % 4, "\(o % 97).\(String(format: "%02d", (o * 7 + l) % 100))", note))
+            }
+        }
+        if !sorted {
+            // Interleave: every other order's items move to the end, each order's lines in order.
+            rows = rows.enumerated().filter { $0.element.line % 2 == 1 }.map(\.element) + rows.filter { $0.line % 2 == 0 }
+        }
+        var totals: [String: (count: Int, total: Decimal)] = [:]
+        var csv = "order_id,line,qty,price,note\n"
+        for r in rows {
+            let quoted = "\"" + r.note.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            csv += "\(r.order),\(r.line),\(r.qty),\(r.price),\(quoted)\n"
+            let amount = Decimal(r.qty) * Decimal(string: r.price)!
+            totals[r.order, default: (0, 0)].count += 1
+            totals[r.order, default: (0, 0)].total += amount
+        }
+        return (csv, totals, rows.count)
+    }
+
+    static func setUp(_ pipeline: String = pipeline, orders: Int = 6_000, sorted: Bool = false) throws -> (URL, [String: (count: Int, total: Decimal)], Int) {
+        let dir = try Xeroflow.temporaryDirectory()
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("data"), withIntermediateDirectories: true)
+        try pipeline.write(to: dir.appendingPathComponent("orders.yaml"), atomically: true, encoding: .utf8)
+        let (csv, totals, lines) = items(orders: orders, sorted: sorted)
+        try csv.write(to: dir.appendingPathComponent("data/items.csv"), atomically: true, encoding: .utf8)
+        return (dir, totals, lines)
+    }
+
+    static func records(_ url: URL) throws -> [[String: Any]] {
+        try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+    }
+
+    /// Each invoice once, with its exact total and count, in first-seen order.
+    static func checkInvoices(_ dir: URL, _ totals: [String: (count: Int, total: Decimal)]) throws {
+        let text = try String(contentsOf: dir.appendingPathComponent("out/invoices.jsonl"), encoding: .utf8)
+        let lines = text.split(separator: "\n")
+        #expect(lines.count == totals.count)
+        var seen = Set<String>()
+        for line in lines {
+            let o = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let number = try #require(o["InvoiceNumber"] as? String)
+            #expect(seen.insert(number).inserted, "\(number) twice")
+            let expected = try #require(totals[number])
+            #expect(o["Count"] as? Int == expected.count)
+            // The total as written, exactly: read the number's text from the line.
+            let totalText = try #require(line.range(of: #""Total":[0-9.]+"#, options: .regularExpression).map { String(line[$0].dropFirst(8)) })
+            #expect(Decimal(string: totalText) == expected.total, "\(number): \(totalText)")
+        }
+    }
+
+    @Test("a large CSV streams through map and group into JSON Lines and CSV; with groups spilled to disk the files are byte for byte the same")
+    func streamsAndSpills() async throws {
+        let (dir, totals, lineCount) = try Self.setUp()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let inMemory = try await Xeroflow.run(["run", "orders.yaml"], in: dir)
+        #expect(inMemory.status == 0, "\(inMemory.stdout)\(inMemory.stderr)")
+        #expect(inMemory.stdout.contains("items: \(lineCount) in"))
+        #expect(inMemory.stdout.contains("invoices_file: \(totals.count) in, \(totals.count) created"))
+        try Self.checkInvoices(dir, totals)
+        let lines = try Self.records(dir.appendingPathComponent("out/lines.jsonl"))
+        #expect(lines.count == lineCount)
+        #expect(lines.contains { ($0["Note"] as? String)?.contains("two\nlines") == true })
+        #expect(lines.contains { ($0["Note"] as? String)?.contains("\"quotes\"") == true })
+        let first = try Data(contentsOf: dir.appendingPathComponent("out/invoices.jsonl"))
+        let firstCSV = try Data(contentsOf: dir.appendingPathComponent("out/invoices.csv"))
+        #expect(String(decoding: firstCSV, as: UTF8.self).hasPrefix("InvoiceNumber,Count,Total\n"))
+
+        // Again with a group that holds 500 records at most: eleven run files merged.
+        for name in ["invoices.jsonl", "invoices.csv", "lines.jsonl"] { try FileManager.default.removeItem(at: dir.appendingPathComponent("out/\(name)")) }
+        let spilled = try await Xeroflow.run(["run", "orders.yaml", "--full-refresh"], in: dir, environment: ["XEROFLOW_GROUP_SPILL_AFTER": "500"])
+        #expect(spilled.status == 0, "\(spilled.stderr)")
+        #expect(try Data(contentsOf: dir.appendingPathComponent("out/invoices.jsonl")) == first)
+        #expect(try Data(contentsOf: dir.appendingPathComponent("out/invoices.csv")) == firstCSV)
+
+        // A re-run changes nothing: every record unchanged, the files as they were.
+        let again = try await Xeroflow.run(["run", "orders.yaml"], in: dir)
+        #expect(again.stdout.contains("invoices_file: \(totals.count) in, 0 created, 0 updated, \(totals.count) unchanged"), "\(again.stdout)")
+        #expect(again.stdout.contains("invoices_csv: \(totals.count) in, 0 created, 0 updated, \(totals.count) unchanged"), "\(again.stdout)")
+        #expect(try Data(contentsOf: dir.appendingPathComponent("out/invoices.jsonl")) == first)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("out").path).filter { $0.hasPrefix(".") }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test("killed with SIGKILL after a target's first chunk, the old file stays whole; the re-run writes every record once")
+    func killedMidStream() async throws {
+        let (dir, totals, lineCount) = try Self.setUp()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let killed = try await Xeroflow.run(["run", "orders.yaml"], in: dir, environment: ["XEROFLOW_FAULT_KILL_AFTER_BATCH": "lines_file"])
+        #expect(killed.status == SIGKILL)
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/lines.jsonl").path))
+        let again = try await Xeroflow.run(["run", "orders.yaml"], in: dir)
+        #expect(again.status == 0, "\(again.stderr)")
+        let lines = try Self.records(dir.appendingPathComponent("out/lines.jsonl"))
+        #expect(lines.count == lineCount)
+        #expect(Set(lines.map { "\($0["Order"]!)/\($0["Line"]!)" }).count == lineCount)
+        try Self.checkInvoices(dir, totals)
+        // The killed run's temporary file was cleared away by the next one.
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("out").path).filter { $0.hasPrefix(".") }
+        #expect(leftovers.isEmpty, "\(leftovers)")
+        let runs = try await Xeroflow.run(["runs", "orders"], in: dir)
+        #expect(runs.stdout.contains("interrupted"))
+    }
+
+    @Test("group.sorted passes each group on when its key changes; a key that comes back fails the step and leaves the old file")
+    func sortedGroups() async throws {
+        let sortedPipeline = Self.pipeline.replacingOccurrences(of: "group: { by: order_id, into: lines }", with: "group: { by: order_id, into: lines, sorted: true }")
+        let (dir, totals, _) = try Self.setUp(sortedPipeline, orders: 2_000, sorted: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let ok = try await Xeroflow.run(["run", "orders.yaml"], in: dir)
+        #expect(ok.status == 0, "\(ok.stderr)")
+        try Self.checkInvoices(dir, totals)
+        let before = try Data(contentsOf: dir.appendingPathComponent("out/invoices.jsonl"))
+
+        let (csv, _, _) = Self.items(orders: 2_000, sorted: false)
+        try csv.write(to: dir.appendingPathComponent("data/items.csv"), atomically: true, encoding: .utf8)
+        let bad = try await Xeroflow.run(["run", "orders.yaml", "--full-refresh"], in: dir)
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("group.sorted is set but the key \"O1\" comes again after its group closed"), "\(bad.stderr)")
+        #expect(try Data(contentsOf: dir.appendingPathComponent("out/invoices.jsonl")) == before)
+    }
+}

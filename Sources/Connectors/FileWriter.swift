@@ -237,8 +237,7 @@ final class FileSession: TargetSession {
         if format == .csv, let o = r.objectValue {
             for k in o.keys where headerSet.insert(k).inserted { header.append(k) }
         }
-        try out?.write(JSONWriter.write(r))
-        try out?.write("\n")
+        try out?.append { JSONWriter.write(r, into: &$0); $0.append(10) }
     }
 
     func write(_ records: [(key: String, record: JSONValue)]) throws -> TargetReport {
@@ -335,6 +334,12 @@ final class BufferedFile {
 
     func write(_ text: String) throws {
         buffer.append(contentsOf: text.utf8)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    /// Lets `body` append bytes to the buffer.
+    func append(_ body: (inout [UInt8]) -> Void) throws {
+        body(&buffer)
         if buffer.count >= 1 << 20 { try flush() }
     }
 

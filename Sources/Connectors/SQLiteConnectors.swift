@@ -5,7 +5,7 @@ import JSONModel
 
 /// Rows of a SQLite query. A `:cursor` parameter in the query receives the stored cursor (NULL on
 /// a first run or a full refresh), so the database does the filtering.
-public struct SQLiteReader: SourceReader {
+public struct SQLiteReader: StreamingSourceReader {
     public let path: String
     public let query: String
     public let cursorField: String?
@@ -17,27 +17,38 @@ public struct SQLiteReader: SourceReader {
     }
 
     public func read(after cursor: String?) throws -> [JSONValue] {
+        var out: [JSONValue] = []
+        try stream(after: cursor, chunkSize: 4_096) { chunk, _ in out += chunk }
+        return out
+    }
+
+    /// Rows as the query steps through them (a database cursor), a chunk at a time.
+    public func stream(after cursor: String?, chunkSize: Int, _ body: ([JSONValue], ReadProgress) throws -> Void) throws {
         guard FileManager.default.fileExists(atPath: path) else { throw ConnectorError("no SQLite database at \(path)") }
         var config = Configuration()
         config.readonly = true
+        config.busyMode = .timeout(30)
         do {
             let db = try DatabaseQueue(path: path, configuration: config)
-            return try db.read { db in
+            try db.read { db in
                 let arguments: StatementArguments = query.contains(":cursor") ? ["cursor": cursor] : [:]
-                let rows = try Row.fetchAll(db, sql: query, arguments: arguments)
-                var out: [JSONValue] = []
-                for row in rows {
+                let rows = try Row.fetchCursor(db, sql: query, arguments: arguments)
+                var chunk: [JSONValue] = []
+                var count: Int64 = 0
+                while let row = try rows.next() {
                     var o = JSONObject()
-                    for column in row.columnNames {
-                        let dbValue: DatabaseValue = row[column]
-                        o[column] = Self.json(dbValue)
-                    }
+                    for (column, dbValue) in row { o[column] = Self.json(dbValue) }
                     if !query.contains(":cursor"), let field = cursorField, let cursor, let v = o[field], !CursorOrder.isAfter(CursorOrder.text(v), cursor) {
                         continue
                     }
-                    out.append(.object(o))
+                    chunk.append(.object(o))
+                    count += 1
+                    if chunk.count >= chunkSize {
+                        try body(chunk, ReadProgress(done: count, total: nil))
+                        chunk.removeAll(keepingCapacity: true)
+                    }
                 }
-                return out
+                if !chunk.isEmpty { try body(chunk, ReadProgress(done: count, total: nil)) }
             }
         } catch let e as DatabaseError {
             throw ConnectorError("\(path): \(e.message ?? "SQLite error \(e.resultCode)") in the query")

@@ -39,6 +39,8 @@ struct CompiledExpression: Sendable {
     let expression: Expressions.Expression
     let part: String
     let pointer: JSONPointer
+    /// Its place among its step's expressions (see ``StepEvaluations``).
+    var slot = 0
 
     init(_ ref: ExpressionRef, part: String) throws {
         do {
@@ -62,13 +64,13 @@ public struct StepError: Error, CustomStringConvertible, Sendable {
 /// join, group, map, set, dedupe — with every expression compiled once.
 public struct CompiledStep: Sendable {
     public let spec: StepSpec
-    let filter: CompiledExpression?
-    let explodeEach: CompiledExpression?
-    let joinOn: CompiledExpression?
-    let joinEquals: CompiledExpression?
-    let groupBy: [CompiledExpression]
-    let map: [(field: String, expression: CompiledExpression)]
-    let dedupeBy: CompiledExpression?
+    private(set) var filter: CompiledExpression?
+    private(set) var explodeEach: CompiledExpression?
+    private(set) var joinOn: CompiledExpression?
+    private(set) var joinEquals: CompiledExpression?
+    private(set) var groupBy: [CompiledExpression]
+    private(set) var map: [(field: String, expression: CompiledExpression)]
+    private(set) var dedupeBy: CompiledExpression?
 
     public init(_ spec: StepSpec) throws {
         self.spec = spec
@@ -79,14 +81,34 @@ public struct CompiledStep: Sendable {
         groupBy = try (spec.group?.by ?? []).map { try CompiledExpression($0, part: "group.by") }
         map = try spec.map.map { ($0.field, try CompiledExpression($0.expression, part: "map.\($0.field)")) }
         dedupeBy = try spec.dedupe?.by.map { try CompiledExpression($0, part: "dedupe.by") }
+        // Number the expressions: each has its prepared evaluation at its slot.
+        var n = 0
+        func number(_ e: inout CompiledExpression?) { if e != nil { e!.slot = n; n += 1 } }
+        number(&filter); number(&explodeEach); number(&joinOn); number(&joinEquals); number(&dedupeBy)
+        for i in groupBy.indices { groupBy[i].slot = n; n += 1 }
+        for i in map.indices { map[i].expression.slot = n; n += 1 }
+    }
+
+    /// Every expression of the step, by slot.
+    var expressions: [CompiledExpression] {
+        var all = [filter, explodeEach, joinOn, joinEquals, dedupeBy].compactMap { $0 } + groupBy + map.map(\.expression)
+        all.sort { $0.slot < $1.slot }
+        return all
+    }
+
+    /// The step's expressions prepared for evaluations on one thread with these bindings.
+    func evaluations(_ bindings: [String: JSONValue]) -> StepEvaluations {
+        StepEvaluations(prepared: expressions.map {
+            $0.expression.prepared(bindings: bindings, environment: PipelineFunctions.environment, limits: Self.limits)
+        })
     }
 
     /// The evaluation settings of pipeline expressions: exact decimals, a time budget per record.
     static let limits = EvaluationLimits(timeout: .seconds(5), maxDepth: 500, numbers: .exact)
 
-    func evaluate(_ e: CompiledExpression, _ record: JSONValue, _ bindings: [String: JSONValue]) throws(RecordFailure) -> JSONValue? {
+    func evaluate(_ e: CompiledExpression, _ record: JSONValue, _ ev: StepEvaluations) throws(RecordFailure) -> JSONValue? {
         do {
-            return try e.expression.evaluate(record, bindings: bindings, environment: PipelineFunctions.environment, limits: Self.limits)
+            return try ev.prepared[e.slot].evaluate(record)
         } catch {
             throw RecordFailure(node: spec.name, part: e.part, message: "\(error)", pointer: e.pointer, record: record)
         }
@@ -115,15 +137,16 @@ public struct CompiledStep: Sendable {
     public func run(_ input: [JSONValue], origins inputOrigins: [Origin], bindings: [String: JSONValue], joined: [JSONValue] = [],
                     keepGroup: (([JSONValue]) -> Bool)? = nil) -> (records: [JSONValue], origins: [Origin], failures: [RecordFailure]) {
         var failures: [RecordFailure] = []
-        let index = joinIndex(joined, bindings: bindings, failures: &failures)
-        var batch = beforeGroup(Batch(records: input, origins: inputOrigins), bindings: bindings, joinIndex: index, failures: &failures)
+        let ev = evaluations(bindings)
+        let index = joinIndex(joined, ev, failures: &failures)
+        var batch = beforeGroup(Batch(records: input, origins: inputOrigins), ev, joinIndex: index, failures: &failures)
         if spec.group != nil, !groupBy.isEmpty {
             var order: [JSONValue] = []
             var groups: [JSONValue: [JSONValue]] = [:]
             var memberHashes: [JSONValue: [String]] = [:]
             for (r, origin) in zip(batch.records, batch.origins) {
                 do throws(RecordFailure) {
-                    let key = try groupKey(r, bindings: bindings)
+                    let key = try groupKey(r, ev)
                     if groups[key] == nil { order.append(key) }
                     groups[key, default: []].append(r)
                     memberHashes[key, default: []].append(origin.hash)
@@ -137,12 +160,12 @@ public struct CompiledStep: Sendable {
                 batch.append(record, origin)
             }
         }
-        batch = afterGroup(batch, bindings: bindings, failures: &failures)
+        batch = afterGroup(batch, ev, failures: &failures)
         if let dedupe = spec.dedupe, let by = dedupeBy {
             var kept: [JSONValue: (position: Int, record: JSONValue, origin: Origin)] = [:]
             for (i, r) in batch.records.enumerated() {
                 do throws(RecordFailure) {
-                    let key = Self.normalisedKey(try evaluate(by, r, bindings) ?? .null)
+                    let key = Self.normalisedKey(try evaluate(by, r, ev) ?? .null)
                     if kept[key] == nil || dedupe.keep == .last { kept[key] = (kept[key]?.position ?? i, r, batch.origins[i]) }
                 } catch { failures.append(error) }
             }
@@ -164,26 +187,26 @@ public struct CompiledStep: Sendable {
     }
 
     /// The records of `join.with` by the value of `equals` (empty when the step does not join).
-    func joinIndex(_ joined: [JSONValue], bindings: [String: JSONValue], failures: inout [RecordFailure]) -> [JSONValue: [JSONValue]] {
+    func joinIndex(_ joined: [JSONValue], _ ev: StepEvaluations, failures: inout [RecordFailure]) -> [JSONValue: [JSONValue]] {
         guard spec.join != nil, let equals = joinEquals else { return [:] }
         var index: [JSONValue: [JSONValue]] = [:]
         for right in joined {
             do throws(RecordFailure) {
-                if let k = try evaluate(equals, right, bindings) { index[Self.normalisedKey(k), default: []].append(right) }
+                if let k = try evaluate(equals, right, ev) { index[Self.normalisedKey(k), default: []].append(right) }
             } catch { failures.append(error) }
         }
         return index
     }
 
     /// The parts before `group`, record by record: filter, explode, join.
-    func beforeGroup(_ input: Batch, bindings: [String: JSONValue], joinIndex index: [JSONValue: [JSONValue]],
+    func beforeGroup(_ input: Batch, _ ev: StepEvaluations, joinIndex index: [JSONValue: [JSONValue]],
                      failures: inout [RecordFailure]) -> Batch {
         var batch = input
         if let filter {
             var kept = Batch()
             for (r, o) in zip(batch.records, batch.origins) {
                 do throws(RecordFailure) {
-                    if try evaluate(filter, r, bindings)?.boolValue == true { kept.append(r, o) }
+                    if try evaluate(filter, r, ev)?.boolValue == true { kept.append(r, o) }
                 } catch { failures.append(error) }
             }
             batch = kept
@@ -192,7 +215,7 @@ public struct CompiledStep: Sendable {
             var out = Batch()
             for (r, origin) in zip(batch.records, batch.origins) {
                 do throws(RecordFailure) {
-                    let value = try evaluate(each, r, bindings)
+                    let value = try evaluate(each, r, ev)
                     let elements: [JSONValue] = value.map { $0.arrayValue ?? [$0] } ?? []
                     for (i, e) in elements.enumerated() {
                         var o = r.objectValue ?? [:]
@@ -207,7 +230,7 @@ public struct CompiledStep: Sendable {
             var out = Batch()
             for (r, origin) in zip(batch.records, batch.origins) {
                 do throws(RecordFailure) {
-                    let matches = try evaluate(on, r, bindings).map { index[Self.normalisedKey($0)] ?? [] } ?? []
+                    let matches = try evaluate(on, r, ev).map { index[Self.normalisedKey($0)] ?? [] } ?? []
                     if matches.isEmpty && join.type == .inner { continue }
                     var o = r.objectValue ?? [:]
                     if join.many { o[field] = .array(matches) } else if let first = matches.first { o[field] = first }
@@ -220,8 +243,8 @@ public struct CompiledStep: Sendable {
     }
 
     /// A record's group key (normalised, composite keys as an array).
-    func groupKey(_ r: JSONValue, bindings: [String: JSONValue]) throws(RecordFailure) -> JSONValue {
-        let parts = try groupBy.map { e throws(RecordFailure) in try evaluate(e, r, bindings) ?? .null }
+    func groupKey(_ r: JSONValue, _ ev: StepEvaluations) throws(RecordFailure) -> JSONValue {
+        let parts = try groupBy.map { e throws(RecordFailure) in try evaluate(e, r, ev) ?? .null }
         return Self.normalisedKey(parts.count == 1 ? parts[0] : .array(parts))
     }
 
@@ -233,7 +256,7 @@ public struct CompiledStep: Sendable {
     }
 
     /// The parts after `group`, record by record: map, set.
-    func afterGroup(_ input: Batch, bindings: [String: JSONValue], failures: inout [RecordFailure]) -> Batch {
+    func afterGroup(_ input: Batch, _ ev: StepEvaluations, failures: inout [RecordFailure]) -> Batch {
         var batch = input
         if !map.isEmpty {
             var out = Batch()
@@ -241,11 +264,18 @@ public struct CompiledStep: Sendable {
             out.origins.reserveCapacity(batch.records.count)
             for (r, origin) in zip(batch.records, batch.origins) {
                 do throws(RecordFailure) {
-                    var o = JSONObject()
+                    // Field names are a YAML mapping's keys: distinct.
+                    var names: [String] = []
+                    var values: [JSONValue] = []
+                    names.reserveCapacity(map.count)
+                    values.reserveCapacity(map.count)
                     for (field, e) in map {
-                        if let v = try evaluate(e, r, bindings) { o[field] = v }
+                        if let v = try evaluate(e, r, ev) {
+                            names.append(field)
+                            values.append(v)
+                        }
                     }
-                    out.append(.object(o), origin)
+                    out.append(.object(JSONObject(uniqueKeys: names, values: values)), origin)
                 } catch { failures.append(error) }
             }
             batch = out
@@ -265,4 +295,10 @@ public struct CompiledStep: Sendable {
         if case .number(let n) = v { return .string("#" + n.jsonText) }
         return v
     }
+}
+
+/// A step's expressions, prepared for one thread (see ``PreparedExpression``).
+final class StepEvaluations {
+    let prepared: [PreparedExpression]
+    init(prepared: [PreparedExpression]) { self.prepared = prepared }
 }

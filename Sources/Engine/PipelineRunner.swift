@@ -427,7 +427,10 @@ public struct PipelineRunner {
 
     /// A record's content hash: SHA-256 of its JSON with keys sorted.
     public static func hash(_ v: JSONValue) -> String {
-        let digest = SHA256.hash(data: Data(JSONWriter.write(v, options: [.sortedKeys]).utf8))
+        var text: [UInt8] = []
+        text.reserveCapacity(256)
+        JSONWriter.write(v, options: [.sortedKeys], into: &text)
+        let digest = SHA256.hash(data: text)
         let hex: [UInt8] = Array("0123456789abcdef".utf8)
         var out = [UInt8](repeating: 0, count: 32)
         for (i, byte) in digest.prefix(16).enumerated() {

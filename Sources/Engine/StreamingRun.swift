@@ -10,7 +10,7 @@ import Spec
 /// `from`). A join's `with` side is read whole first, as the table the join looks into.
 ///
 /// A run streams unless: it is a dry run, a target is a Xero target or a JSON array file, a
-/// target waits for another (`after`), a step keeps the last of duplicates (`dedupe.keep:
+/// target waits for another (`after`), a SQLite source is also a target's database, a step keeps the last of duplicates (`dedupe.keep:
 /// last`), a group reads an incremental source (it needs the old members too), or a join's
 /// `with` side is also streamed to a target. Those runs read each node whole (`run()`'s other
 /// path), with the same results.
@@ -60,6 +60,11 @@ extension PipelineRunner {
         for t in spec.targets {
             guard let from = t.from?.name, walk(from, depth: 0) else { return nil }
             consumers[from, default: []].append(t.name)
+        }
+        // A SQLite source read while a target writes the same file would wait on its own lock.
+        let written = Set(spec.targets.filter { $0.kind == .sqlite }.compactMap(\.location).map { baseDirectory.appendingPathComponent($0).standardizedFileURL.path })
+        for s in spec.sources where s.kind == .sqlite && streamed.contains(s.name) {
+            if let l = s.location, written.contains((l.hasPrefix("/") ? URL(fileURLWithPath: l) : baseDirectory.appendingPathComponent(l)).standardizedFileURL.path) { return nil }
         }
         var materialised = Set<String>()
         func whole(_ name: String, depth: Int) {
@@ -133,10 +138,11 @@ extension PipelineRunner {
                 setUpProblems.append("target '\(t.name)' (\(location(t.pointer))): \(error)")
                 continue
             }
-            let key: @Sendable (JSONValue) -> String = { r in
-                if let e = keyExpression, let v = try? e.expression.evaluate(r, bindings: bindings, environment: PipelineFunctions.environment) {
-                    return CursorOrder.text(v)
-                }
+            // One target is fed by one source's branch: its key is never computed on two
+            // threads at once (old records are keyed before the branches start and after).
+            let prepared = keyExpression?.expression.prepared(bindings: bindings, environment: PipelineFunctions.environment, limits: CompiledStep.limits)
+            let key: (JSONValue) -> String = { r in
+                if let prepared, let v = try? prepared.evaluate(r) { return CursorOrder.text(v) }
                 return Self.hash(r)
             }
             do {
@@ -150,9 +156,10 @@ extension PipelineRunner {
             do {
                 let compiled = try CompiledStep(step)
                 var failures: [RecordFailure] = []
-                let index = compiled.joinIndex(try step.join?.with.map { try whole($0.name) } ?? [], bindings: bindings, failures: &failures)
+                let evaluations = compiled.evaluations(bindings)
+                let index = compiled.joinIndex(try step.join?.with.map { try whole($0.name) } ?? [], evaluations, failures: &failures)
                 quarantine(failures)
-                nodes[step.name] = StreamNode(step: compiled, joinIndex: index)
+                nodes[step.name] = StreamNode(step: compiled, evaluations: evaluations, joinIndex: index)
             } catch {
                 setUpProblems.append("step '\(step.name)' (\(location(step.pointer))): \(error)")
             }
@@ -223,6 +230,7 @@ extension PipelineRunner {
         // Targets: commit what succeeded, abandon what failed.
         for t in spec.targets {
             guard let node = nodes[t.name] else { continue }
+            node.drain()
             if failedTargets.contains(t.name) {
                 node.session?.abandon()
                 shared.sync { shared.counts[t.name, default: NodeCounts()].skipped = node.failure == nil }
@@ -311,6 +319,8 @@ struct StreamContext {
 final class StreamNode {
     let name: String
     let step: CompiledStep?
+    /// The step's expressions prepared for this node's thread (a source's branch runs on one).
+    let evaluations: StepEvaluations?
     let joinIndex: [JSONValue: [JSONValue]]
     let session: (any TargetSession)?
     let key: ((JSONValue) -> String)?
@@ -319,10 +329,12 @@ final class StreamNode {
     private var seen = Set<JSONValue>()
     private(set) var failure: String?
 
-    init(step: CompiledStep, joinIndex: [JSONValue: [JSONValue]]) {
+    init(step: CompiledStep, evaluations: StepEvaluations, joinIndex: [JSONValue: [JSONValue]]) {
         name = step.spec.name
         self.step = step
+        self.evaluations = evaluations
         self.joinIndex = joinIndex
+        worker = nil
         session = nil
         key = nil
         if let g = step.spec.group, !step.groupBy.isEmpty {
@@ -333,12 +345,31 @@ final class StreamNode {
     init(target: String, session: any TargetSession, key: @escaping (JSONValue) -> String) {
         name = target
         step = nil
+        evaluations = nil
         joinIndex = [:]
         self.session = session
         self.key = key
+        worker = TargetWorker(name: target)
     }
 
+    /// Targets write on a thread of their own, a few chunks behind the steps: the source's
+    /// thread reads and maps while the target serialises, hashes and remembers.
+    private let worker: TargetWorker?
+
+    /// Waits until the target has written every chunk handed to it.
+    func drain() { worker?.drain() }
+
     func push(_ input: CompiledStep.Batch, _ c: StreamContext) throws {
+        if session != nil {
+            guard !c.failedTargets.contains(name) else { return }
+            let job = UncheckedSendable((self, input, c))
+            worker?.submit { job.value.0.write(job.value.1, job.value.2) }
+            return
+        }
+        try step(input, c)
+    }
+
+    private func write(_ input: CompiledStep.Batch, _ c: StreamContext) {
         if let session, let key {
             guard !c.failedTargets.contains(name) else { return }
             do {
@@ -358,16 +389,18 @@ final class StreamNode {
                 failure = "\(error)"
                 c.failedTargets.insert(name)
             }
-            return
         }
-        guard let step else { return }
+    }
+
+    private func step(_ input: CompiledStep.Batch, _ c: StreamContext) throws {
+        guard let step, let evaluations else { return }
         var failures: [RecordFailure] = []
-        var batch = step.beforeGroup(input, bindings: c.bindings, joinIndex: joinIndex, failures: &failures)
+        var batch = step.beforeGroup(input, evaluations, joinIndex: joinIndex, failures: &failures)
         var closed = CompiledStep.Batch()
         if let groups {
             for (r, o) in zip(batch.records, batch.origins) {
                 let k: JSONValue
-                do throws(RecordFailure) { k = try step.groupKey(r, bindings: c.bindings) } catch {
+                do throws(RecordFailure) { k = try step.groupKey(r, evaluations) } catch {
                     failures.append(error)
                     continue
                 }
@@ -383,14 +416,14 @@ final class StreamNode {
 
     /// The parts after `group` and `dedupe` (keep first), then the consumers.
     private func pass(_ grouped: CompiledStep.Batch, failures: [RecordFailure], read: Int, _ c: StreamContext) throws {
-        guard let step else { return }
+        guard let step, let evaluations else { return }
         var failures = failures
-        var batch = step.afterGroup(grouped, bindings: c.bindings, failures: &failures)
+        var batch = step.afterGroup(grouped, evaluations, failures: &failures)
         if step.spec.dedupe != nil, let by = step.dedupeBy {
             var kept = CompiledStep.Batch()
             for (r, o) in zip(batch.records, batch.origins) {
                 do throws(RecordFailure) {
-                    let k = CompiledStep.normalisedKey(try step.evaluate(by, r, c.bindings) ?? .null)
+                    let k = CompiledStep.normalisedKey(try step.evaluate(by, r, evaluations) ?? .null)
                     if seen.insert(k).inserted { kept.append(r, o) }
                 } catch { failures.append(error) }
             }
@@ -423,4 +456,25 @@ final class StreamNode {
         }
         for consumer in consumers { try consumer.finish(c) }
     }
+}
+
+/// A serial queue that takes at most a few jobs ahead: the thread submitting waits when the
+/// target falls behind, so memory stays bounded.
+final class TargetWorker: @unchecked Sendable {
+    private let queue: DispatchQueue
+    private let room = DispatchSemaphore(value: 4)
+
+    init(name: String) {
+        queue = DispatchQueue(label: "xeroflow.target.\(name)")
+    }
+
+    func submit(_ job: @escaping @Sendable () -> Void) {
+        room.wait()
+        queue.async { [room] in
+            job()
+            room.signal()
+        }
+    }
+
+    func drain() { queue.sync {} }
 }

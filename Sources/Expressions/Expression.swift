@@ -56,6 +56,14 @@ public struct Expression: Sendable {
         return result
     }
 
+    /// The expression ready to evaluate many inputs with the same bindings (a pipeline's
+    /// records): the evaluator, its member-lookup hints and the bindings are set up once.
+    /// Not for use from several threads at once; make one per thread.
+    public func prepared(bindings: [String: JSONValue] = [:], environment: ExpressionEnvironment = .standard,
+                         limits: EvaluationLimits = .init()) -> PreparedExpression {
+        PreparedExpression(root: root, hintSlots: hintSlots, bindings: bindings, environment: environment, limits: limits)
+    }
+
     private static func run(
         _ root: Node, hintSlots: Int, input: JSONValue?, bindings: [String: JSONValue], environment: ExpressionEnvironment,
         limits: EvaluationLimits
@@ -228,4 +236,51 @@ final class FunctionTable: @unchecked Sendable {
     }
 
     static let standard = FunctionTable(Functions.library.map { (Symbols.intern($0.name), $0 as Callable) })
+}
+
+/// An ``Expression`` with its bindings, environment and limits fixed, evaluating one input after
+/// another. Each evaluation has its own time budget and depth count, sees the bindings afresh
+/// (what it binds with `:=` is gone for the next), and gives what ``Expression/evaluate(_:bindings:environment:limits:)``
+/// gives. Member-lookup hints carry over, so records of one shape are read faster.
+public final class PreparedExpression {
+    private let root: Node
+    private let limits: EvaluationLimits
+    private let ieee: Bool
+    private let evaluator: Evaluator
+    private let base: Frame
+    private static let dollar = Symbols.intern("$")
+
+    init(root: Node, hintSlots: Int, bindings: [String: JSONValue], environment: ExpressionEnvironment, limits: EvaluationLimits) {
+        self.root = root
+        self.limits = limits
+        ieee = limits.numbers == .ieee
+        evaluator = Evaluator(
+            functions: environment.table, maxDepth: limits.maxDepth ?? EvaluationLimits.defaultMaxDepth, deadline: nil,
+            stackFloor: 0, timestamp: 0, ieee: ieee, hintSlots: hintSlots)
+        base = Frame(parent: nil)
+        for (k, v) in bindings { base.bind(Symbols.intern(k), Value(v)) }
+    }
+
+    public func evaluate(_ input: JSONValue?) throws(ExpressionError) -> JSONValue? {
+        let ev = evaluator
+        let root = self.root
+        let ieee = self.ieee
+        ev.deadline = limits.timeout.map { ContinuousClock.now.advanced(by: $0) }
+        ev.timestamp = (Date().timeIntervalSince1970 * 1000).rounded(.down)
+        ev.stackFloor = StackGuard.floor()
+        ev.counters.pointee = (0, 0)
+        let frame = Frame(parent: base)
+        var value: Value? = input.map(Value.init)
+        frame.bind(Self.dollar, value)
+        if case .jarray(let a)? = value {
+            let wrapper = JArray.sequence([.jarray(a)])
+            wrapper.outerWrapper = true
+            value = .array(wrapper)
+        }
+        return try StackGuard.withDeepStack { () throws(ExpressionError) -> JSONValue? in
+            ev.stackFloor = StackGuard.floor()
+            let result = try ev.eval(root, value, frame)
+            return try Expression.output(result, ieee: ieee)
+        }
+    }
 }

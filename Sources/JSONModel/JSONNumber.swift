@@ -154,13 +154,76 @@ public struct JSONNumber: Sendable {
 
     /// Plain decimal text without exponent for reasonable magnitudes.
     public static func format(_ d: Decimal) -> String {
+        if rawLayoutKnown, let s = fastFormat(d) { return s }
+        return describedFormat(d)
+    }
+
+    /// `format` through `Decimal.description` (slow: it is the reference for `fastFormat`).
+    static func describedFormat(_ d: Decimal) -> String {
         var s = d.description
-        if s.contains(".") {
-            while s.hasSuffix("0") { s.removeLast() }
-            if s.hasSuffix(".") { s.removeLast() }
+        if s.utf8.contains(UInt8(ascii: ".")) {
+            while s.utf8.last == UInt8(ascii: "0") { s.removeLast() }
+            if s.utf8.last == UInt8(ascii: ".") { s.removeLast() }
         }
         if s == "-0" { s = "0" }
         return s
+    }
+
+    /// Whether `fastFormat` reads `Decimal`'s storage as this Foundation lays it out: checked
+    /// once against `describedFormat` on values that exercise every part of it. When the layout
+    /// is not the one expected, every number goes the slow way.
+    static let rawLayoutKnown: Bool = {
+        guard MemoryLayout<Decimal>.size == 20 else { return false }
+        let samples = ["0", "-0.000001", "0.3", "76.30", "-12345.6700", "1e20", "18446744073709551615", "-9.99", "123456789.000000001",
+                       "0.0000000000000000000000000001", "4294967296", "65536.5", "-1"]
+        return samples.allSatisfy { text in
+            guard let d = Decimal(string: text), let fast = fastFormat(d) else { return false }
+            return fast == describedFormat(d)
+        }
+    }()
+
+    /// Formats a decimal whose significand fits in 64 bits straight from its storage
+    /// (exponent byte, length and sign bits, 16-bit mantissa words); nil otherwise.
+    static func fastFormat(_ d: Decimal) -> String? {
+        withUnsafeBytes(of: d) { raw -> String? in
+            let exponent = Int(Int8(bitPattern: raw[0]))
+            let flags = raw[1]
+            let length = Int(flags >> 4)
+            let negative = flags & 0x08 != 0
+            if length == 0 { return negative ? nil : "0" }  // zero, or NaN
+            guard length <= 4 else { return nil }
+            var m: UInt64 = 0
+            for i in stride(from: length - 1, through: 0, by: -1) {
+                m = m << 16 | UInt64(raw[4 + 2 * i]) | UInt64(raw[5 + 2 * i]) << 8
+            }
+            if m == 0 { return "0" }
+            var digits = Array(String(m).utf8)
+            var out: [UInt8] = []
+            out.reserveCapacity(digits.count + 4)
+            if negative { out.append(UInt8(ascii: "-")) }
+            if exponent >= 0 {
+                guard exponent <= 64 else { return nil }
+                out += digits
+                out += repeatElement(UInt8(ascii: "0"), count: exponent)
+            } else {
+                let point = digits.count + exponent  // digits before the point
+                var fraction: ArraySlice<UInt8>
+                if point > 0 {
+                    out += digits[..<point]
+                    fraction = digits[point...]
+                } else {
+                    out.append(UInt8(ascii: "0"))
+                    digits.insert(contentsOf: repeatElement(UInt8(ascii: "0"), count: -point), at: 0)
+                    fraction = digits[...]
+                }
+                while fraction.last == UInt8(ascii: "0") { fraction.removeLast() }
+                if !fraction.isEmpty {
+                    out.append(UInt8(ascii: "."))
+                    out += fraction
+                }
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
     }
 }
 

@@ -213,3 +213,40 @@ private func json(_ text: String) throws -> JSONValue {
         #expect(throws: ExpressionError.self) { try Expression(text).evaluate(nil) }
     }
 }
+
+/// An expression prepared once and evaluated on many inputs, as a pipeline step does.
+@Suite struct PreparedExpressionTests {
+    @Test func preparedGivesWhatEvaluateGivesOnEveryInput() throws {
+        let e = try Expression(#"($x := qty * price; {"total": $x, "who": $who, "first": items[0], "n": $count(items)})"#)
+        let prepared = e.prepared(bindings: ["who": "shop"], limits: EvaluationLimits(numbers: .exact))
+        let inputs: [JSONValue] = [
+            try JSONParser.parse(#"{"qty": 3, "price": 0.1, "items": [1, 2]}"#),
+            try JSONParser.parse(#"{"price": 2, "qty": 1.5, "items": []}"#),  // another shape: a hint that misses
+            try JSONParser.parse(#"[{"qty": 1, "price": 1}]"#),
+        ]
+        for input in inputs {
+            let once = try e.evaluate(input, bindings: ["who": "shop"], limits: EvaluationLimits(numbers: .exact))
+            #expect(try prepared.evaluate(input) == once)
+        }
+        #expect(try prepared.evaluate(inputs[0])?["total"] == .number(JSONNumber(literal: "0.3")!))
+        #expect(try prepared.evaluate(nil)?["who"] == "shop")
+    }
+
+    @Test func aBindingMadeByOneEvaluationIsGoneForTheNext() throws {
+        let prepared = try Expression("($seen := $exists($seen) ? $seen + 1 : 1; $seen)").prepared()
+        #expect(try prepared.evaluate(nil) == 1)
+        #expect(try prepared.evaluate(nil) == 1)
+    }
+
+    @Test func eachEvaluationHasItsOwnTimeBudget() throws {
+        let prepared = try Expression("n > 10 ? ($f := function(){ $f() }; $f()) : n").prepared(limits: EvaluationLimits(timeout: .milliseconds(200)))
+        do {
+            _ = try prepared.evaluate(["n": 11])
+            Issue.record("expected U1001")
+        } catch {
+            #expect(error.code == "U1001")
+        }
+        // The next evaluation starts a new budget.
+        #expect(try prepared.evaluate(["n": 3]) == 3)
+    }
+}

@@ -1,5 +1,5 @@
 import Foundation
-import JSONModel
+@testable import JSONModel
 import Testing
 
 @Suite("JSON model")
@@ -106,6 +106,33 @@ struct JSONWriterTests {
               "c": "x"
             }
             """)
+    }
+
+    @Test func stringsEscapeControlCharactersQuotesAndBackslashesOnly() {
+        #expect(JSONWriter.quoted("a\"b\\c\n\r\t\u{08}\u{0C}\u{01}\u{1F}é€😀") == #""a\"b\\c\n\r\t\b\f\u0001\u001fé€😀""#)
+        #expect(JSONWriter.quoted("") == #""""#)
+        var s = ""
+        JSONWriter.writeString("x\u{7F}", into: &s)
+        #expect(s == "\"x\u{7F}\"")
+    }
+
+    @Test("numbers: the fast decimal formatter agrees with Decimal's own text on every kind of value")
+    func decimalsFormatExactly() throws {
+        #expect(JSONNumber.rawLayoutKnown, "Decimal's storage is not laid out as expected: every number takes the slow path")
+        var generator = SystemRandomNumberGenerator()
+        var texts = ["0", "-0", "0.10", "76.30", "1e-28", "-1e20", "18446744073709551615", "18446744073709551616", "0.000000000000000000000000000000000001",
+                     "99999999999999999999999999999999999999", "-12345.6700"]
+        for _ in 0..<5_000 {
+            let digits = String(UInt64.random(in: 0...UInt64.max, using: &generator) >> UInt64.random(in: 0...63, using: &generator))
+            let exponent = Int.random(in: -30...25, using: &generator)
+            texts.append((Bool.random(using: &generator) ? "-" : "") + digits + "e" + String(exponent))
+        }
+        for text in texts {
+            let d = try #require(Decimal(string: text))
+            #expect(JSONNumber.format(d) == JSONNumber.describedFormat(d), "\(text)")
+        }
+        #expect(JSONNumber.format(Decimal(string: "0.3")! * 3) == "0.9")
+        #expect(JSONNumber.format(Decimal(string: "-0.5")! + Decimal(string: "0.5")!) == "0")
     }
 
     @Test func deepDocumentsDoNotRecurse() throws {

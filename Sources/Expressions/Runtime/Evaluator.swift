@@ -30,9 +30,9 @@ final class TupleStream: @unchecked Sendable {
 final class Evaluator {
     let functions: FunctionTable
     let maxDepth: Int
-    let deadline: ContinuousClock.Instant?
-    let stackFloor: UInt
-    let timestamp: Double
+    var deadline: ContinuousClock.Instant?
+    var stackFloor: UInt
+    var timestamp: Double
     /// ``NumberMode/ieee``: arithmetic, aggregates, comparisons and equality on doubles only.
     let ieee: Bool
     /// Depth and tick counters behind a pointer: no exclusivity checks on the hot path.

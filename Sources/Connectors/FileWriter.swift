@@ -169,16 +169,18 @@ extension FileWriter: StreamingTargetWriter {
 /// beside the target as they come; `commit` adds the records of the old file that this run did
 /// not write, and renames the new file over the old one (a crash leaves the old file whole).
 /// What stays in memory is the keys, not the records: the old file's keys with a hash of each
-/// record (to count unchanged ones), and the keys written by this run.
+/// record (to count unchanged ones and to know which this run replaced), and a 64-bit hash of
+/// each key this run wrote (to find keys written twice; a key whose hash was seen before is
+/// checked exactly against the written file at the end).
 final class FileSession: TargetSession {
     let path: String
     let format: FileWriter.Format
     let keyOf: (JSONValue) -> String
-    private var old: [String: Int] = [:]
+    private var old: [String: (fingerprint: Int, written: Bool)] = [:]
     private let oldExists: Bool
-    private var written = Set<String>()
-    /// Keys written more than once this run: the last record of each is kept.
-    private var repeated: [String: Int] = [:]
+    private var seen = Set<Int>()
+    /// Keys whose hash was seen before in this run: perhaps written twice (checked at the end).
+    private var suspects = Set<String>()
     private var report = TargetReport()
     private let temp: String
     private var out: BufferedFile?
@@ -204,7 +206,7 @@ final class FileSession: TargetSession {
         }
         if oldExists {
             try oldRecords { chunk in
-                for r in chunk { old[keyOf(r)] = self.fingerprint(r) }
+                for r in chunk { old[keyOf(r)] = (self.fingerprint(r), false) }
             }
         }
         out = try BufferedFile(path: temp)
@@ -243,11 +245,16 @@ final class FileSession: TargetSession {
     func write(_ records: [(key: String, record: JSONValue)]) throws -> TargetReport {
         var r = TargetReport()
         for (key, record) in records {
-            if !written.insert(key).inserted {
-                repeated[key, default: 1] += 1
-                r.updated += 1
-            } else if let before = old[key] {
-                if before == fingerprint(record) { r.unchanged += 1 } else { r.updated += 1 }
+            var h = Hasher()
+            h.combine(key)
+            if !seen.insert(h.finalize()).inserted { suspects.insert(key) }
+            if let before = old[key] {
+                if before.written {
+                    r.updated += 1  // written twice this run
+                } else {
+                    old[key] = (before.fingerprint, true)
+                    if before.fingerprint == fingerprint(record) { r.unchanged += 1 } else { r.updated += 1 }
+                }
             } else {
                 r.created += 1
             }
@@ -267,12 +274,23 @@ final class FileSession: TargetSession {
         }
         if oldExists {
             try oldRecords { chunk in
-                for r in chunk where !self.written.contains(self.keyOf(r)) { try self.append(r) }
+                for r in chunk where self.old[self.keyOf(r)]?.written != true { try self.append(r) }
             }
         }
         try file.close()
         out = nil
         var final = temp
+        // How often each suspect key was written, exactly (a hash collision is no repeat).
+        var repeated: [String: Int] = [:]
+        if !suspects.isEmpty {
+            try JSONRecordsReader(path: temp, format: .lines, cursorField: nil).stream(after: nil, chunkSize: 4_096) { chunk, _ in
+                for r in chunk {
+                    let k = keyOf(r)
+                    if suspects.contains(k) { repeated[k, default: 0] += 1 }
+                }
+            }
+            repeated = repeated.filter { $0.value > 1 }
+        }
         if !repeated.isEmpty {
             // A key written more than once keeps its last record.
             var seen: [String: Int] = [:]

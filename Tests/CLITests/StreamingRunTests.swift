@@ -144,6 +144,27 @@ struct StreamingRunTests {
         #expect(runs.stdout.contains("interrupted"))
     }
 
+    @Test("records of one run with the same key: the file keeps one, the last, in every format")
+    func repeatedKeysKeepTheLast() async throws {
+        let byOrder = Self.pipeline.replacingOccurrences(of: #"key: 'Order & "/" & $string(Line)' }"#, with: "key: Order }\n  lines_csv: { from: lines, file: out/lines.csv, key: Order }")
+        let (dir, totals, _) = try Self.setUp(byOrder, orders: 3_000)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = try await Xeroflow.run(["run", "orders.yaml"], in: dir)
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = try Self.records(dir.appendingPathComponent("out/lines.jsonl"))
+        #expect(lines.count == totals.count)
+        for line in lines {
+            let order = try #require(line["Order"] as? String)
+            // The input has each order's odd lines first and its even lines later: the last
+            // line read is the highest even one (or line 1 of a one-line order).
+            let count = try #require(totals[order]?.count)
+            #expect(line["Line"] as? Int == (count == 1 ? 1 : count - count % 2), "\(order): the last line read is kept")
+        }
+        let csv = try String(contentsOf: dir.appendingPathComponent("out/lines.csv"), encoding: .utf8)
+        #expect(csv.hasPrefix("Order,Line,Amount,Note\n"))
+        #expect(csv.components(separatedBy: "\nO").count == totals.count + 1)
+    }
+
     @Test("group.sorted passes each group on when its key changes; a key that comes back fails the step and leaves the old file")
     func sortedGroups() async throws {
         let sortedPipeline = Self.pipeline.replacingOccurrences(of: "group: { by: order_id, into: lines }", with: "group: { by: order_id, into: lines, sorted: true }")

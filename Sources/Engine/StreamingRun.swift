@@ -20,7 +20,7 @@ extension PipelineRunner {
 
     /// The records a grouping step holds in memory before it spills them to temporary files
     /// (`XEROFLOW_GROUP_SPILL_AFTER` sets it, for tests).
-    static let groupSpillAfter = ProcessInfo.processInfo.environment["XEROFLOW_GROUP_SPILL_AFTER"].flatMap { Int($0) }.map { max($0, 1) } ?? 50_000
+    static let groupSpillAfter = ProcessInfo.processInfo.environment["XEROFLOW_GROUP_SPILL_AFTER"].flatMap { Int($0) }.map { max($0, 1) } ?? 20_000
 
     struct StreamPlan {
         var writers: [String: any StreamingTargetWriter]

@@ -162,7 +162,7 @@ struct ScheduleCommandTests {
             #expect(o?["level"] != nil && o?["msg"] != nil, "\(line)")
         }
         #expect(lines.contains { $0.contains(#""msg":"run finished""#) && $0.contains(#""pipeline":"generic""#) && $0.contains("run_id") })
-        #expect(lines.last?.contains(#""msg":"stopped""#) == true)
+        #expect(lines.last?.contains(#""msg":"stopped""#) == true, "\(lines.suffix(4).joined(separator: "\n"))")
     }
 
     @Test("--once runs what is due (catching up after downtime) and exits; run again at once, nothing is due")

@@ -196,6 +196,9 @@ struct ScheduleServeCommand: AsyncParsableCommand {
             let finished = await service.stop(deadline: drainTimeout)
             loop.cancel()
             server?.cancel()
+            // The endpoint's own shutdown logs come before the last line.
+            _ = await server?.result
+            _ = await loop.result
             if !finished { logger.error("runs still going at the end of the drain timeout; their next run will pick up where they stopped") }
             logger.notice("stopped")
             return

@@ -165,6 +165,32 @@ struct StreamingRunTests {
         #expect(csv.components(separatedBy: "\nO").count == totals.count + 1)
     }
 
+    @Test("a streamed run sets apart a record whose expression fails, with its YAML place, and writes the others; retry writes it once fixed")
+    func setApartWhileStreaming() async throws {
+        let (dir, totals, lineCount) = try Self.setUp(orders: 1_000)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var csv = try String(contentsOf: dir.appendingPathComponent("data/items.csv"), encoding: .utf8)
+        csv += "X1,1,two,1.00,\"bad quantity\"\n"
+        try csv.write(to: dir.appendingPathComponent("data/items.csv"), atomically: true, encoding: .utf8)
+        let r = try await Xeroflow.run(["run", "orders.yaml"], in: dir)
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("set apart: orders.yaml:12:"), "\(r.stdout)")  // map.Amount of `lines`
+        #expect(r.stdout.contains("lines_file: \(lineCount) in, \(lineCount) created"), "\(r.stdout)")
+        // The group also fails for X1 (its total): every other invoice is written.
+        #expect(try Self.records(dir.appendingPathComponent("out/invoices.jsonl")).count == totals.count)
+        let failures = try await Xeroflow.run(["failures", "orders"], in: dir)
+        #expect(failures.stdout.contains("lines (map.Amount)"), "\(failures.stdout)")
+        #expect(failures.stdout.contains("invoices (map.Total)"), "\(failures.stdout)")
+
+        csv = csv.replacingOccurrences(of: "X1,1,two,", with: "X1,1,2,")
+        try csv.write(to: dir.appendingPathComponent("data/items.csv"), atomically: true, encoding: .utf8)
+        let retry = try await Xeroflow.run(["retry", "orders.yaml"], in: dir)
+        #expect(retry.status == 0, "\(retry.stdout)\(retry.stderr)")
+        #expect(retry.stdout.contains("2 now pass, 0 still set apart"), "\(retry.stdout)")
+        #expect(try Self.records(dir.appendingPathComponent("out/lines.jsonl")).count == lineCount + 1)
+        #expect(try Self.records(dir.appendingPathComponent("out/invoices.jsonl")).count == totals.count + 1)
+    }
+
     @Test("group.sorted passes each group on when its key changes; a key that comes back fails the step and leaves the old file")
     func sortedGroups() async throws {
         let sortedPipeline = Self.pipeline.replacingOccurrences(of: "group: { by: order_id, into: lines }", with: "group: { by: order_id, into: lines, sorted: true }")

@@ -6,7 +6,8 @@
 #   BIN=.build/debug/xeroflow SECONDS_IDLE=60 bash bench/schedule/idle.sh
 #
 # CPU is read from /proc/PID/stat (utime + stime, in clock ticks) at the start and the end of the
-# window; memory is VmRSS and VmHWM (peak) from /proc/PID/status at the end.
+# window; memory is VmRSS and VmHWM (peak) from /proc/PID/status at the end, split into anonymous
+# and file-backed pages (RssAnon, RssFile), with the proportional set size from smaps_rollup.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BIN="${BIN:-$ROOT/.build-release/release/xeroflow}"
@@ -48,14 +49,19 @@ sleep "$SECONDS_IDLE"
 t1="$(ticks)"; s1="$(date +%s.%N)"
 rss="$(awk '/VmRSS/ {print $2}' "/proc/$PID/status")"
 hwm="$(awk '/VmHWM/ {print $2}' "/proc/$PID/status")"
+anon="$(awk '/RssAnon/ {print $2}' "/proc/$PID/status")"
+file="$(awk '/RssFile/ {print $2}' "/proc/$PID/status")"
+pss="$(awk '/^Pss:/ {print $2}' "/proc/$PID/smaps_rollup")"
 runs="$(grep -c 'run starting' log.txt || true)"
-python3 - "$t0" "$t1" "$s0" "$s1" "$HZ" "$rss" "$hwm" "$N" "$runs" "$BIN" <<'PY'
+python3 - "$t0" "$t1" "$s0" "$s1" "$HZ" "$rss" "$hwm" "$N" "$runs" "$BIN" "$anon" "$file" "$pss" <<'PY'
 import sys
-t0, t1, s0, s1, hz, rss, hwm, n, runs, binary = sys.argv[1:]
+t0, t1, s0, s1, hz, rss, hwm, n, runs, binary, anon, file, pss = sys.argv[1:]
 cpu = (float(t1) - float(t0)) / float(hz)
 wall = float(s1) - float(s0)
 print(f"binary: {binary}")
 print(f"pipelines loaded: {n}; runs during the window: {runs}")
 print(f"window: {wall:.1f} s; CPU: {cpu:.3f} s = {100 * cpu / wall:.3f} % of one core")
 print(f"memory: RSS {int(rss) / 1024:.1f} MB, peak {int(hwm) / 1024:.1f} MB")
+print(f"  of which anonymous (heap, stacks: the process's own) {int(anon) / 1024:.1f} MB, "
+      f"file-backed (the binary and shared libraries' pages) {int(file) / 1024:.1f} MB; PSS {int(pss) / 1024:.1f} MB")
 PY

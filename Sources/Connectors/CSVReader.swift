@@ -199,13 +199,7 @@ public struct JSONRecordsReader: StreamingSourceReader {
 
     public func stream(after cursor: String?, chunkSize: Int, _ body: ([JSONValue], ReadProgress) throws -> Void) throws {
         guard case .lines = format else {
-            let all = try read(after: cursor)
-            var start = 0
-            repeat {
-                let end = min(start + chunkSize, all.count)
-                try body(Array(all[start..<end]), ReadProgress(done: Int64(end), total: Int64(all.count)))
-                start = end
-            } while start < all.count
+            try Self.handOver(try read(after: cursor), chunkSize: chunkSize, body)
             return
         }
         var chunk: [JSONValue] = []

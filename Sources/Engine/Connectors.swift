@@ -35,10 +35,15 @@ extension SourceReader {
             try streaming.stream(after: cursor, chunkSize: chunkSize, body)
             return
         }
-        let all = try read(after: cursor)
+        try Self.handOver(try read(after: cursor), chunkSize: chunkSize, body)
+    }
+
+    /// Records read whole, handed over in chunks (at least one call, maybe with no records),
+    /// with progress counted in records.
+    public static func handOver(_ all: [JSONValue], chunkSize: Int, _ body: ([JSONValue], ReadProgress) throws -> Void) rethrows {
         var start = 0
         repeat {
-            let end = min(start + chunkSize, all.count)
+            let end = min(start + max(chunkSize, 1), all.count)
             try body(Array(all[start..<end]), ReadProgress(done: Int64(end), total: Int64(all.count)))
             start = end
         } while start < all.count

@@ -132,6 +132,7 @@ extension PipelineRunner {
         // The streamed graph: steps and targets as nodes.
         var nodes: [String: StreamNode] = [:]
         var setUpProblems: [String] = []
+        var failedSteps: [String] = []
         for t in spec.targets {
             let keyExpression: CompiledExpression?
             do { keyExpression = try t.key.map { try CompiledExpression($0, part: "key") } } catch {
@@ -161,6 +162,7 @@ extension PipelineRunner {
                 quarantine(failures)
                 nodes[step.name] = StreamNode(step: compiled, evaluations: evaluations, joinIndex: index)
             } catch {
+                failedSteps.append(step.name)
                 setUpProblems.append("step '\(step.name)' (\(location(step.pointer))): \(error)")
             }
         }
@@ -177,6 +179,9 @@ extension PipelineRunner {
         let failedTargets = StreamFailures()
         for p in setUpProblems { shared.sync { shared.problems.append(p) } }
         for t in spec.targets where nodes[t.name] == nil { failedTargets.insert(t.name) }
+        // A step that could not be set up (its join's other side failed to read) fails what it
+        // feeds: their files stay as they were and the source's cursor stays.
+        for step in failedSteps { for t in targetsBelow(step) { failedTargets.insert(t) } }
 
         let context = StreamContext(bindings: bindings, shared: shared, failedTargets: failedTargets, quarantine: quarantine,
                                     save: { target, entries in

@@ -191,6 +191,22 @@ struct StreamingRunTests {
         #expect(try Self.records(dir.appendingPathComponent("out/invoices.jsonl")).count == totals.count + 1)
     }
 
+    @Test("a join whose other side cannot be read fails what it feeds, not the rest of the run")
+    func joinSideMissing() async throws {
+        let joining = Self.pipeline
+            .replacingOccurrences(of: "  items: { csv: data/items.csv, key: [order_id, line] }",
+                                  with: "  items: { csv: data/items.csv, key: [order_id, line] }\n  notes: { csv: data/missing.csv }")
+            .replacingOccurrences(of: "    group: { by: order_id, into: lines }",
+                                  with: "    join: { with: notes, on: order_id, equals: order_id, as: note }\n    group: { by: order_id, into: lines }")
+        let (dir, _, lineCount) = try Self.setUp(joining, orders: 500)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try await Xeroflow.run(["run", "orders.yaml"], in: dir)
+        #expect(r.status == 1)
+        #expect((r.stdout + r.stderr).contains("missing.csv"), "\(r.stdout)\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/invoices.jsonl").path))
+        #expect(try Self.records(dir.appendingPathComponent("out/lines.jsonl")).count == lineCount)
+    }
+
     @Test("group.sorted passes each group on when its key changes; a key that comes back fails the step and leaves the old file")
     func sortedGroups() async throws {
         let sortedPipeline = Self.pipeline.replacingOccurrences(of: "group: { by: order_id, into: lines }", with: "group: { by: order_id, into: lines, sorted: true }")

@@ -73,15 +73,20 @@ final class GroupBuffer {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             directory = dir
         }
-        let path = "\(directory!)/run\(runs.count).jsonl"
+        let path = "\(directory!)/run\(runs.count).bin"
         guard let file = fopen(path, "wb") else { throw ConnectorError("step '\(step)': cannot spill groups to \(path): \(String(cString: strerror(errno)))") }
         defer { fclose(file) }
+        var frame = SpillCoder.Writer()
         for ordinal in open.keys.sorted() {
             let g = open[ordinal]!
-            let line = JSONWriter.write(.object(JSONObject(uniqueKeys: ["o", "k", "m", "h"], values: [
-                .number(JSONNumber(literal: String(ordinal))!), g.key, .array(g.members), .array(g.hashes.map { .string($0) }),
-            ]))) + "\n"
-            let ok = line.utf8CString.withUnsafeBufferPointer { fputs($0.baseAddress!, file) >= 0 }
+            frame.bytes.removeAll(keepingCapacity: true)
+            frame.int(ordinal)
+            frame.value(g.key)
+            frame.int(g.members.count)
+            for m in g.members { frame.value(m) }
+            for h in g.hashes { frame.string(h) }
+            var length = UInt32(frame.bytes.count).littleEndian
+            let ok = fwrite(&length, 4, 1, file) == 1 && frame.bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) } == frame.bytes.count
             if !ok { throw ConnectorError("step '\(step)': cannot spill groups to \(path): \(String(cString: strerror(errno)))") }
         }
         runs.append(path)
@@ -146,8 +151,7 @@ private final class RunReader {
     private let file: UnsafeMutablePointer<FILE>
     private let path: String
     private let step: String
-    private var line: UnsafeMutablePointer<CChar>?
-    private var capacity = 0
+    private var buffer: [UInt8] = []
 
     init(path: String, step: String) throws {
         guard let f = fopen(path, "rb") else { throw ConnectorError("step '\(step)': cannot read spilled groups \(path)") }
@@ -156,19 +160,143 @@ private final class RunReader {
         self.step = step
     }
 
-    deinit {
-        fclose(file)
-        free(line)
-    }
+    deinit { fclose(file) }
 
     func next() throws -> Group? {
-        let n = getline(&line, &capacity, file)
-        guard n > 0, let line else { return nil }
-        let bytes = Array(UnsafeBufferPointer(start: UnsafeRawPointer(line).assumingMemoryBound(to: UInt8.self), count: n))
-        guard let v = try? JSONParser.parse(bytes: bytes), let o = v.objectValue,
-              let ordinal = o["o"].flatMap({ $0.numberValue?.intValue }), let key = o["k"], let members = o["m"]?.arrayValue,
-              let hashes = o["h"]?.arrayValue
-        else { throw ConnectorError("step '\(step)': spilled groups in \(path) cannot be read back") }
-        return Group(ordinal: ordinal, key: key, members: members, hashes: hashes.compactMap(\.stringValue))
+        var length: UInt32 = 0
+        guard fread(&length, 4, 1, file) == 1 else { return nil }
+        let n = Int(UInt32(littleEndian: length))
+        buffer = [UInt8](repeating: 0, count: n)
+        let failed = ConnectorError("step '\(step)': spilled groups in \(path) cannot be read back")
+        guard buffer.withUnsafeMutableBytes({ fread($0.baseAddress, 1, n, file) }) == n else { throw failed }
+        var r = SpillCoder.Reader(bytes: buffer)
+        guard let ordinal = r.int(), let key = r.value(), let count = r.int() else { throw failed }
+        var members: [JSONValue] = []
+        members.reserveCapacity(count)
+        for _ in 0..<count {
+            guard let m = r.value() else { throw failed }
+            members.append(m)
+        }
+        var hashes: [String] = []
+        for _ in 0..<count {
+            guard let h = r.string() else { throw failed }
+            hashes.append(h)
+        }
+        return Group(ordinal: ordinal, key: key, members: members, hashes: hashes)
+    }
+}
+
+/// A compact binary form of JSON values for spilled groups (written and read back by the same
+/// process): a tag byte, then lengths as LEB128 and text as UTF-8. Numbers travel as their
+/// exact JSON text. Values nested deeper than 64 levels travel as JSON text, so neither side
+/// recurses far.
+enum SpillCoder {
+    static let maxDepth = 64
+
+    struct Writer {
+        var bytes: [UInt8] = []
+
+        mutating func int(_ n: Int) {
+            var v = UInt64(bitPattern: Int64(n))
+            while v >= 0x80 {
+                bytes.append(UInt8(v & 0x7F) | 0x80)
+                v >>= 7
+            }
+            bytes.append(UInt8(v))
+        }
+
+        mutating func string(_ s: String) {
+            int(s.utf8.count)
+            bytes.append(contentsOf: s.utf8)
+        }
+
+        mutating func value(_ v: JSONValue, depth: Int = 0) {
+            switch v {
+            case .null: bytes.append(0)
+            case .bool(let b): bytes.append(b ? 2 : 1)
+            case .number(let n):
+                bytes.append(3)
+                string(n.jsonText)
+            case .string(let s):
+                bytes.append(4)
+                string(s)
+            case .array(let a) where depth < SpillCoder.maxDepth:
+                bytes.append(5)
+                int(a.count)
+                for e in a { value(e, depth: depth + 1) }
+            case .object(let o) where depth < SpillCoder.maxDepth:
+                bytes.append(6)
+                int(o.count)
+                for (k, e) in o {
+                    string(k)
+                    value(e, depth: depth + 1)
+                }
+            default:
+                bytes.append(7)
+                string(JSONWriter.write(v))
+            }
+        }
+    }
+
+    struct Reader {
+        let bytes: [UInt8]
+        var at = 0
+
+        init(bytes: [UInt8]) { self.bytes = bytes }
+
+        mutating func int() -> Int? {
+            var v: UInt64 = 0
+            var shift: UInt64 = 0
+            while at < bytes.count, shift < 64 {
+                let b = bytes[at]
+                at += 1
+                v |= UInt64(b & 0x7F) << shift
+                if b < 0x80 { return Int(Int64(bitPattern: v)) }
+                shift += 7
+            }
+            return nil
+        }
+
+        mutating func string() -> String? {
+            guard let n = int(), n >= 0, at + n <= bytes.count else { return nil }
+            defer { at += n }
+            return String(decoding: bytes[at..<at + n], as: UTF8.self)
+        }
+
+        mutating func value(depth: Int = 0) -> JSONValue? {
+            guard at < bytes.count, depth <= SpillCoder.maxDepth else { return nil }
+            let tag = bytes[at]
+            at += 1
+            switch tag {
+            case 0: return .null
+            case 1: return .bool(false)
+            case 2: return .bool(true)
+            case 3: return string().flatMap { JSONNumber(literal: $0) }.map { .number($0) }
+            case 4: return string().map { .string($0) }
+            case 5:
+                guard let n = int(), n >= 0 else { return nil }
+                var a: [JSONValue] = []
+                a.reserveCapacity(n)
+                for _ in 0..<n {
+                    guard let e = value(depth: depth + 1) else { return nil }
+                    a.append(e)
+                }
+                return .array(a)
+            case 6:
+                guard let n = int(), n >= 0 else { return nil }
+                var keys: [String] = []
+                var values: [JSONValue] = []
+                keys.reserveCapacity(n)
+                values.reserveCapacity(n)
+                for _ in 0..<n {
+                    guard let k = string(), let e = value(depth: depth + 1) else { return nil }
+                    keys.append(k)
+                    values.append(e)
+                }
+                return .object(JSONObject(uniqueKeys: keys, values: values))
+            case 7: return string().flatMap { try? JSONParser.parse($0) }
+            default: return nil
+            }
+        }
     }
 }

@@ -19,12 +19,6 @@ public struct CSVReader: StreamingSourceReader {
         self.cursorField = cursorField
     }
 
-    public func read(after cursor: String?) throws -> [JSONValue] {
-        var out: [JSONValue] = []
-        try stream(after: cursor, chunkSize: 4_096) { chunk, _ in out += chunk }
-        return out
-    }
-
     public func stream(after cursor: String?, chunkSize: Int, _ body: ([JSONValue], ReadProgress) throws -> Void) throws {
         var parser = CSVParser(delimiter: delimiter)
         var header: [String]?
@@ -64,14 +58,6 @@ public struct CSVReader: StreamingSourceReader {
         }
         try parser.finish(path: path, emit: record)
         if !chunk.isEmpty { try body(chunk, progress) }
-    }
-
-    static func rows(_ b: [UInt8], delimiter: UInt8, path: String) throws -> [[String]] {
-        var parser = CSVParser(delimiter: delimiter)
-        var rows: [[String]] = []
-        try b.withUnsafeBufferPointer { try parser.feed($0, path: path) { row, _ in rows.append(row) } }
-        try parser.finish(path: path) { row, _ in rows.append(row) }
-        return rows
     }
 }
 
@@ -239,35 +225,14 @@ public struct JSONRecordsReader: StreamingSourceReader {
     }
 
     public func read(after cursor: String?) throws -> [JSONValue] {
-        if case .lines = format {
-            var out: [JSONValue] = []
-            try stream(after: cursor, chunkSize: 4_096) { chunk, _ in out += chunk }
-            return out
-        }
+        guard case .document(let recordsPath) = format else { return try gathered(after: cursor) }
         guard let data = FileManager.default.contents(atPath: path) else { throw ConnectorError("cannot read \(path)") }
-        var records: [JSONValue] = []
-        switch format {
-        case .lines:
-            var lineNumber = 0
-            for line in data.split(separator: 10, omittingEmptySubsequences: false) {
-                lineNumber += 1
-                let trimmed = line.drop { $0 == 32 || $0 == 9 || $0 == 13 }
-                if trimmed.isEmpty || trimmed.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { continue }
-                do {
-                    records.append(try JSONParser.parse(bytes: Array(line)))
-                } catch {
-                    throw ConnectorError("\(path):\(lineNumber): not JSON: \(error)")
-                }
-            }
-        case .document(let recordsPath):
-            let doc: JSONValue
-            do { doc = try JSONParser.parse(bytes: Array(data)) } catch { throw ConnectorError("\(path): not JSON: \(error)") }
-            var node: JSONValue? = doc
-            for part in (recordsPath ?? "").split(separator: ".") { node = node?[String(part)] }
-            guard case .array(let items)? = node else {
-                throw ConnectorError("\(path): no array of records at '\(recordsPath ?? "(the top)")'")
-            }
-            records = items
+        let doc: JSONValue
+        do { doc = try JSONParser.parse(bytes: Array(data)) } catch { throw ConnectorError("\(path): not JSON: \(error)") }
+        var node: JSONValue? = doc
+        for part in (recordsPath ?? "").split(separator: ".") { node = node?[String(part)] }
+        guard case .array(let records)? = node else {
+            throw ConnectorError("\(path): no array of records at '\(recordsPath ?? "(the top)")'")
         }
         guard let field = cursorField, let cursor else { return records }
         return records.filter { r in

@@ -16,12 +16,6 @@ public struct SQLiteReader: StreamingSourceReader {
         self.cursorField = cursorField
     }
 
-    public func read(after cursor: String?) throws -> [JSONValue] {
-        var out: [JSONValue] = []
-        try stream(after: cursor, chunkSize: 4_096) { chunk, _ in out += chunk }
-        return out
-    }
-
     /// Rows as the query steps through them (a database cursor), a chunk at a time.
     public func stream(after cursor: String?, chunkSize: Int, _ body: ([JSONValue], ReadProgress) throws -> Void) throws {
         guard FileManager.default.fileExists(atPath: path) else { throw ConnectorError("no SQLite database at \(path)") }

@@ -248,11 +248,12 @@ public struct CompiledStep: Sendable {
         return Self.normalisedKey(parts.count == 1 ? parts[0] : .array(parts))
     }
 
-    /// One group's record: its first member plus `into` holding all of them; known by its key.
-    func merged(_ members: [JSONValue], key: JSONValue, hashes: [String]) -> (JSONValue, Origin) {
+    /// One group's record: its first member plus `into` holding all of them; known by its key,
+    /// and by its members' source hashes when they are carried (a streamed run has none).
+    func merged(_ members: [JSONValue], key: JSONValue, hashes: [String]?) -> (JSONValue, Origin) {
         var o = members[0].objectValue ?? [:]
         o[spec.group?.into ?? "items"] = .array(members)
-        return (.object(o), Origin(key: "group:" + (key.stringValue ?? JSONWriter.write(key)), hash: Origin.combine(hashes)))
+        return (.object(o), Origin(key: "group:" + (key.stringValue ?? JSONWriter.write(key)), hash: hashes.map(Origin.combine) ?? ""))
     }
 
     /// The parts after `group`, record by record: map, set.

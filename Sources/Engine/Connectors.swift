@@ -28,6 +28,17 @@ public protocol StreamingSourceReader: SourceReader {
     func stream(after cursor: String?, chunkSize: Int, _ body: ([JSONValue], ReadProgress) throws -> Void) throws
 }
 
+extension StreamingSourceReader {
+    public func read(after cursor: String?) throws -> [JSONValue] { try gathered(after: cursor) }
+
+    /// Every record past `cursor`, gathered from the stream.
+    public func gathered(after cursor: String?) throws -> [JSONValue] {
+        var out: [JSONValue] = []
+        try stream(after: cursor, chunkSize: 4_096) { chunk, _ in out += chunk }
+        return out
+    }
+}
+
 extension SourceReader {
     /// The records in chunks: streamed when the source can, else read whole.
     public func chunks(after cursor: String?, chunkSize: Int, _ body: ([JSONValue], ReadProgress) throws -> Void) throws {

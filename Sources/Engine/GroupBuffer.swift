@@ -13,17 +13,17 @@ import JSONModel
 /// would make them: in the order their keys were first seen, members in input order. Only the
 /// keys stay in memory throughout.
 final class GroupBuffer {
-    typealias Emit = (_ key: JSONValue, _ members: [JSONValue], _ hashes: [String]) throws -> Void
+    typealias Emit = (_ key: JSONValue, _ members: [JSONValue]) throws -> Void
 
     let sorted: Bool
     let spillAfter: Int
     let step: String
     // Sorted input.
-    private var current: (key: JSONValue, members: [JSONValue], hashes: [String])?
+    private var current: (key: JSONValue, members: [JSONValue])?
     private var closed = Set<JSONValue>()
     // Unsorted input.
     private var ordinals: [JSONValue: Int] = [:]
-    private var open: [Int: (key: JSONValue, members: [JSONValue], hashes: [String])] = [:]
+    private var open: [Int: (key: JSONValue, members: [JSONValue])] = [:]
     private var held = 0
     private var runs: [String] = []
     private var directory: String?
@@ -36,11 +36,10 @@ final class GroupBuffer {
 
     deinit { removeRuns() }
 
-    func add(key: JSONValue, record: JSONValue, hash: String, emit: Emit) throws {
+    func add(key: JSONValue, record: JSONValue, emit: Emit) throws {
         if sorted {
             if let c = current, c.key == key {
                 current!.members.append(record)
-                current!.hashes.append(hash)
                 return
             }
             if closed.contains(key) {
@@ -49,9 +48,9 @@ final class GroupBuffer {
             if let c = current {
                 closed.insert(c.key)
                 current = nil
-                try emit(c.key, c.members, c.hashes)
+                try emit(c.key, c.members)
             }
-            current = (key, [record], [hash])
+            current = (key, [record])
             return
         }
         let ordinal: Int
@@ -59,9 +58,8 @@ final class GroupBuffer {
             ordinal = ordinals.count
             ordinals[key] = ordinal
         }
-        if open[ordinal] == nil { open[ordinal] = (key, [], []) }
+        if open[ordinal] == nil { open[ordinal] = (key, []) }
         open[ordinal]!.members.append(record)
-        open[ordinal]!.hashes.append(hash)
         held += 1
         if held >= spillAfter { try spill() }
     }
@@ -84,7 +82,6 @@ final class GroupBuffer {
             frame.value(g.key)
             frame.int(g.members.count)
             for m in g.members { frame.value(m) }
-            for h in g.hashes { frame.string(h) }
             var length = UInt32(frame.bytes.count).littleEndian
             let ok = fwrite(&length, 4, 1, file) == 1 && frame.bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) } == frame.bytes.count
             if !ok { throw ConnectorError("step '\(step)': cannot spill groups to \(path): \(String(cString: strerror(errno)))") }
@@ -97,14 +94,14 @@ final class GroupBuffer {
     /// Every group not passed on yet, in first-seen order.
     func finish(_ emit: Emit) throws {
         if sorted {
-            if let c = current { try emit(c.key, c.members, c.hashes) }
+            if let c = current { try emit(c.key, c.members) }
             current = nil
             return
         }
         if runs.isEmpty {
             for ordinal in open.keys.sorted() {
                 let g = open[ordinal]!
-                try emit(g.key, g.members, g.hashes)
+                try emit(g.key, g.members)
             }
             open = [:]
             return
@@ -121,15 +118,13 @@ final class GroupBuffer {
             guard let ordinal = smallest else { break }
             var key: JSONValue = .null
             var members: [JSONValue] = []
-            var hashes: [String] = []
             for i in heads.indices {
                 guard let h = heads[i], h.ordinal == ordinal else { continue }
                 key = h.key
                 members += h.members
-                hashes += h.hashes
                 heads[i] = try readers[i].next()
             }
-            try emit(key, members, hashes)
+            try emit(key, members)
         }
     }
 
@@ -146,7 +141,6 @@ private final class RunReader {
         var ordinal: Int
         var key: JSONValue
         var members: [JSONValue]
-        var hashes: [String]
     }
     private let file: UnsafeMutablePointer<FILE>
     private let path: String
@@ -177,12 +171,7 @@ private final class RunReader {
             guard let m = r.value() else { throw failed }
             members.append(m)
         }
-        var hashes: [String] = []
-        for _ in 0..<count {
-            guard let h = r.string() else { throw failed }
-            hashes.append(h)
-        }
-        return Group(ordinal: ordinal, key: key, members: members, hashes: hashes)
+        return Group(ordinal: ordinal, key: key, members: members)
     }
 }
 

@@ -161,9 +161,7 @@ public struct PipelineRunner {
         var cache: [String: Rows] = [:]
         var newCursors: [String: String] = [:]
         var failedNodes = Set<String>()
-        var lookups: [String: JSONValue] = [:]
-        for l in spec.lookups { lookups[l.name] = .object(l.table) }
-        let bindings = PipelineFunctions.bindings(lookups: lookups, pipeline: pipeline, runID: runID ?? "dry-run", startedAt: started)
+        let bindings = runBindings(runID: runID, started: started)
         let sources = Dictionary(spec.sources.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let steps = Dictionary(spec.steps.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         var compiled: [String: CompiledStep] = [:]
@@ -376,13 +374,33 @@ public struct PipelineRunner {
             let fed = spec.targets.filter { upstreamSources($0.from?.name ?? "").contains(source) }
             if fed.allSatisfy({ !failedNodes.contains($0.name) }) { cursors[source] = value }
         }
+        return try conclude(runID: runID, started: started, counts: counts, problems: problems, quarantined: quarantined, notes: notes,
+                            cursors: cursors, written: written)
+    }
+
+    /// Lookup tables by name, as expressions see them (`$lookup($accounts, …)`).
+    static func lookupTables(_ spec: PipelineSpec) -> [String: JSONValue] {
+        var lookups: [String: JSONValue] = [:]
+        for l in spec.lookups { lookups[l.name] = .object(l.table) }
+        return lookups
+    }
+
+    /// The variables every expression of a run sees: lookups, `$pipeline`, `$run`.
+    func runBindings(runID: String?, started: Date) -> [String: JSONValue] {
+        PipelineFunctions.bindings(lookups: Self.lookupTables(spec), pipeline: spec.name ?? "pipeline", runID: runID ?? "dry-run", startedAt: started)
+    }
+
+    /// Ends a run: its summary, and (unless a dry run) its record in the state store with the
+    /// outcome, the cursors that may advance and the keys written.
+    func conclude(runID: String?, started: Date, counts: [String: NodeCounts], problems: [String], quarantined: [QuarantinedRecord],
+                  notes: [String], cursors: [String: String], written: [String: [String: WrittenEntry]]) throws -> Summary {
         let order = spec.sources.map(\.name) + spec.steps.map(\.name) + spec.targets.map(\.name)
         let summary = Summary(runID: runID, counts: order.compactMap { n in counts[n].map { (n, $0) } }, problems: problems,
                               quarantined: quarantined, notes: notes)
         if let runID, let state {
-            try state.finishRun(RunRecord(id: runID, pipeline: pipeline, outcome: problems.isEmpty ? (quarantined.isEmpty ? "succeeded" : "succeeded with failures") : "failed",
-                                          counts: counts, cursors: cursors, written: written, quarantined: quarantined,
-                                          startedAt: started, endedAt: Date()))
+            let outcome = problems.isEmpty ? (quarantined.isEmpty ? "succeeded" : "succeeded with failures") : "failed"
+            try state.finishRun(RunRecord(id: runID, pipeline: spec.name ?? "pipeline", outcome: outcome, counts: counts, cursors: cursors,
+                                          written: written, quarantined: quarantined, startedAt: started, endedAt: Date()))
         }
         return summary
     }

@@ -21,8 +21,7 @@ public enum PipelineTester {
 
     public static func run(_ spec: PipelineSpec) -> [Result] {
         var results: [Result] = []
-        var lookups: [String: JSONValue] = [:]
-        for l in spec.lookups { lookups[l.name] = .object(l.table) }
+        let lookups = PipelineRunner.lookupTables(spec)
         for (i, test) in spec.tests.enumerated() {
             let name = test.name ?? "test \(i + 1)"
             func fail(_ message: String) { results.append(Result(name: name, pointer: test.pointer, passed: false, message: message)) }

@@ -28,8 +28,6 @@ extension PipelineRunner {
         var consumers: [String: [String]]
         /// Sources streamed (those a target reads through `from`).
         var streamedSources: [String]
-        /// Nodes read whole: the `with` sides of joins and what they read.
-        var materialised: Set<String>
     }
 
     func streamPlan() -> StreamPlan? {
@@ -66,6 +64,7 @@ extension PipelineRunner {
         for s in spec.sources where s.kind == .sqlite && streamed.contains(s.name) {
             if let l = s.location, written.contains((l.hasPrefix("/") ? URL(fileURLWithPath: l) : baseDirectory.appendingPathComponent(l)).standardizedFileURL.path) { return nil }
         }
+        // Nodes read whole (the `with` sides of joins and what they read) must not also stream.
         var materialised = Set<String>()
         func whole(_ name: String, depth: Int) {
             guard depth < 1_000, materialised.insert(name).inserted, let step = steps[name] else { return }
@@ -75,16 +74,14 @@ extension PipelineRunner {
         for w in withSides { whole(w, depth: 0) }
         guard materialised.isDisjoint(with: streamed) else { return nil }
         let streamedSources = spec.sources.map(\.name).filter { streamed.contains($0) }
-        return StreamPlan(writers: writers, consumers: consumers, streamedSources: streamedSources, materialised: materialised)
+        return StreamPlan(writers: writers, consumers: consumers, streamedSources: streamedSources)
     }
 
     func runStreaming(_ plan: StreamPlan) throws -> Summary {
         let pipeline = spec.name ?? "pipeline"
         let started = Date()
         let runID = try state?.beginRun(pipeline: pipeline, pipelineHash: options.pipelineHash)
-        var lookups: [String: JSONValue] = [:]
-        for l in spec.lookups { lookups[l.name] = .object(l.table) }
-        let bindings = PipelineFunctions.bindings(lookups: lookups, pipeline: pipeline, runID: runID ?? "dry-run", startedAt: started)
+        let bindings = runBindings(runID: runID, started: started)
         let shared = StreamShared()
         let sources = Dictionary(spec.sources.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let steps = Dictionary(spec.steps.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -183,7 +180,7 @@ extension PipelineRunner {
         // feeds: their files stay as they were and the source's cursor stays.
         for step in failedSteps { for t in targetsBelow(step) { failedTargets.insert(t) } }
 
-        let context = StreamContext(bindings: bindings, shared: shared, failedTargets: failedTargets, quarantine: quarantine,
+        let context = StreamContext(shared: shared, failedTargets: failedTargets, quarantine: quarantine,
                                     save: { target, entries in
                                         guard let runID, let state else { return }
                                         try state.saveWritten(pipeline: pipeline, target: target, runID: runID, entries: entries)
@@ -260,17 +257,9 @@ extension PipelineRunner {
             cursorsToKeep[source] = value
         }
         let (counts, problems, quarantined) = shared.sync { (shared.counts, shared.problems, shared.quarantined) }
-        let order = spec.sources.map(\.name) + spec.steps.map(\.name) + spec.targets.map(\.name)
-        let summary = Summary(runID: runID, counts: order.compactMap { n in counts[n].map { (n, $0) } }, problems: problems,
-                              quarantined: quarantined, notes: [])
-        if let runID, let state {
-            // The keys written were saved chunk by chunk.
-            try state.finishRun(RunRecord(id: runID, pipeline: pipeline,
-                                          outcome: problems.isEmpty ? (quarantined.isEmpty ? "succeeded" : "succeeded with failures") : "failed",
-                                          counts: counts, cursors: cursorsToKeep, written: [:], quarantined: quarantined,
-                                          startedAt: started, endedAt: Date()))
-        }
-        return summary
+        // The keys written were saved chunk by chunk.
+        return try conclude(runID: runID, started: started, counts: counts, problems: problems, quarantined: quarantined, notes: [],
+                            cursors: cursorsToKeep, written: [:])
     }
 }
 
@@ -311,7 +300,6 @@ final class StreamFailures: @unchecked Sendable {
 }
 
 struct StreamContext {
-    let bindings: [String: JSONValue]
     let shared: StreamShared
     let failedTargets: StreamFailures
     let quarantine: ([RecordFailure]) -> Void
@@ -403,14 +391,14 @@ final class StreamNode {
         var batch = step.beforeGroup(input, evaluations, joinIndex: joinIndex, failures: &failures)
         var closed = CompiledStep.Batch()
         if let groups {
-            for (r, o) in zip(batch.records, batch.origins) {
+            for r in batch.records {
                 let k: JSONValue
                 do throws(RecordFailure) { k = try step.groupKey(r, evaluations) } catch {
                     failures.append(error)
                     continue
                 }
-                try groups.add(key: k, record: r, hash: o.hash) { key, members, hashes in
-                    let (record, origin) = step.merged(members, key: key, hashes: hashes)
+                try groups.add(key: k, record: r) { key, members in
+                    let (record, origin) = step.merged(members, key: key, hashes: nil)
                     closed.append(record, origin)
                 }
             }
@@ -449,8 +437,8 @@ final class StreamNode {
         guard let step else { return }
         if let groups {
             var out = CompiledStep.Batch()
-            try groups.finish { key, members, hashes in
-                let (record, origin) = step.merged(members, key: key, hashes: hashes)
+            try groups.finish { key, members in
+                let (record, origin) = step.merged(members, key: key, hashes: nil)
                 out.append(record, origin)
                 if out.records.count >= PipelineRunner.chunkSize {
                     try pass(out, failures: [], read: 0, c)

@@ -48,12 +48,7 @@ public struct Expression: Sendable {
         _ input: JSONValue?, bindings: [String: JSONValue] = [:], environment: ExpressionEnvironment = .standard,
         limits: EvaluationLimits = .init()
     ) throws(ExpressionError) -> JSONValue? {
-        let root = self.root
-        let hintSlots = self.hintSlots
-        let result = try StackGuard.withDeepStack { () throws(ExpressionError) -> JSONValue? in
-            try Expression.run(root, hintSlots: hintSlots, input: input, bindings: bindings, environment: environment, limits: limits)
-        }
-        return result
+        try prepared(bindings: bindings, environment: environment, limits: limits).evaluate(input)
     }
 
     /// The expression ready to evaluate many inputs with the same bindings (a pipeline's
@@ -62,31 +57,6 @@ public struct Expression: Sendable {
     public func prepared(bindings: [String: JSONValue] = [:], environment: ExpressionEnvironment = .standard,
                          limits: EvaluationLimits = .init()) -> PreparedExpression {
         PreparedExpression(root: root, hintSlots: hintSlots, bindings: bindings, environment: environment, limits: limits)
-    }
-
-    private static func run(
-        _ root: Node, hintSlots: Int, input: JSONValue?, bindings: [String: JSONValue], environment: ExpressionEnvironment,
-        limits: EvaluationLimits
-    ) throws(ExpressionError) -> JSONValue? {
-        let deadline = limits.timeout.map { ContinuousClock.now.advanced(by: $0) }
-        let ieee = limits.numbers == .ieee
-        let ev = Evaluator(
-            functions: environment.table, maxDepth: limits.maxDepth ?? EvaluationLimits.defaultMaxDepth, deadline: deadline,
-            stackFloor: StackGuard.floor(), timestamp: (Date().timeIntervalSince1970 * 1000).rounded(.down), ieee: ieee,
-            hintSlots: hintSlots)
-        let frame = Frame(parent: nil)
-        var value: Value? = input.map(Value.init)
-        frame.bind(Symbols.intern("$"), value)
-        for (k, v) in bindings {
-            frame.bind(Symbols.intern(k), Value(v))
-        }
-        if case .jarray(let a)? = value {
-            let wrapper = JArray.sequence([.jarray(a)])
-            wrapper.outerWrapper = true
-            value = .array(wrapper)
-        }
-        let result = try ev.eval(root, value, frame)
-        return try Expression.output(result, ieee: ieee)
     }
 
     /// Converts an evaluation result to the JSON model. In IEEE mode every number leaves as its

@@ -6,48 +6,298 @@ import Foundation
 /// 25.06, with a correctly rounded `Double` alongside for code that needs IEEE arithmetic.
 /// Literals beyond `Decimal`'s 38 significant digits or its exponent range keep only the
 /// `Double` (they are not money).
+///
+/// Storage: the numbers data is made of (amounts, quantities, ids, rates) are held inline as
+/// `significand × 10^exponent` with the significand at most 2^53 and the exponent within ±22,
+/// trailing zeros stripped. Both the exact value and the nearest double (one multiplication or
+/// division of exact doubles, so correctly rounded) come from those two fields. Every other
+/// number keeps its `Decimal` and `Double` in a shared box. The inline form keeps a
+/// ``JSONValue`` at 24 bytes instead of 40, which matters when millions of them are read.
 public struct JSONNumber: Sendable {
+    @usableFromInline
+    final class Box: Sendable {
+        @usableFromInline let decimal: Decimal?
+        @usableFromInline let double: Double
+        init(decimal: Decimal?, double: Double) {
+            self.decimal = decimal
+            self.double = double
+        }
+    }
+
+    @usableFromInline
+    enum Storage: Sendable {
+        /// `significand × 10^exponent`, normalised (no trailing zeros; zero is `(0, 0)`).
+        case small(Int64, Int16)
+        case boxed(Box)
+    }
+
+    @usableFromInline let storage: Storage
+
+    static let smallLimit: Int64 = 1 << 53
+    @usableFromInline static let pow10: [Double] = (0...22).map { pow(10.0, Double($0)) }
+    static let pow10Int: [Int64] = {
+        var r: [Int64] = [1]
+        for _ in 1...18 { r.append(r.last! * 10) }
+        return r
+    }()
+
     /// The exact value, when the number has one that `Decimal` can hold.
-    public let decimal: Decimal?
+    public var decimal: Decimal? {
+        switch storage {
+        case .small(let m, let e):
+            return Decimal(sign: m < 0 ? .minus : .plus, exponent: Int(e), significand: Decimal(m.magnitude))
+        case .boxed(let b):
+            return b.decimal
+        }
+    }
+
     /// The nearest `Double` (may be infinite for huge literals).
-    public let double: Double
+    @inlinable public var double: Double {
+        @inline(__always) get {
+            switch storage {
+            case .small(let m, let e):
+                if e == 0 { return Double(m) }
+                return e > 0 ? Double(m) * JSONNumber.pow10[Int(e)] : Double(m) / JSONNumber.pow10[Int(-e)]
+            case .boxed(let b):
+                return b.double
+            }
+        }
+    }
+
+    /// The exact value as `significand × 10^exponent` (no trailing zeros in the significand),
+    /// for numbers held inline: |significand| ≤ 2^53, |exponent| ≤ 22. Nil for other numbers.
+    @inlinable public var smallParts: (significand: Int64, exponent: Int)? {
+        if case .small(let m, let e) = storage { return (m, Int(e)) }
+        return nil
+    }
 
     /// Parses a JSON number literal (`-12.5e3`). Returns nil for text that is not one.
     public init?(literal: String) {
+        var text = literal
+        if let n = text.withUTF8({ JSONNumber(utf8: $0) }) {
+            self = n
+            return
+        }
         guard JSONNumber.isValidLiteral(literal), let d = Double(literal) else { return nil }
-        self.double = d
-        self.decimal = JSONNumber.exactDecimal(literal)
+        self.init(boxing: JSONNumber.exactDecimal(literal), double: d)
+    }
+
+    /// Parses a JSON number literal from UTF-8 bytes; nil when the text is not a JSON number.
+    public init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        if let n = JSONNumber.parseSmall(bytes) {
+            self = n
+            return
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard JSONNumber.isValidLiteral(text), let d = Double(text) else { return nil }
+        self.init(boxing: JSONNumber.exactDecimal(text), double: d)
     }
 
     public init(_ value: Int) {
-        self.decimal = Decimal(value)
-        self.double = Double(value)
+        if value.magnitude <= UInt(JSONNumber.smallLimit) {
+            self.init(exact: Int64(value), exponent: 0)
+        } else {
+            self.init(boxing: Decimal(value), double: Double(value))
+        }
     }
 
     /// A number that came from IEEE arithmetic; its decimal is the shortest text that round-trips.
     public init(_ value: Double) {
-        self.double = value
-        if value.isFinite {
-            self.decimal = JSONNumber.exactDecimal(JSONNumber.shortest(value))
-        } else {
-            self.decimal = nil
+        guard value.isFinite else {
+            self.init(boxing: nil, double: value)
+            return
         }
+        if value == 0 {
+            self = value.sign == .minus ? JSONNumber(boxing: Decimal(0), double: value) : JSONNumber(exact: 0, exponent: 0)
+            return
+        }
+        let text = JSONNumber.shortest(value)
+        var t = text
+        if let n = t.withUTF8({ JSONNumber.parseSmall($0) }), n.double == value {
+            self = n
+            return
+        }
+        self.init(boxing: JSONNumber.exactDecimal(text), double: value)
     }
 
     public init(_ value: Decimal) {
-        self.decimal = value
-        self.double = Double(truncating: value as NSDecimalNumber)
+        self.init(decimal: value, double: Double(truncating: value as NSDecimalNumber))
     }
 
     /// A number whose exact value and nearest double are both already known (no conversion).
     /// `double` must be the double nearest to `decimal`.
     public init(decimal: Decimal, double: Double) {
-        self.decimal = decimal
-        self.double = double
+        if let (m, e) = JSONNumber.parts(of: decimal), !(m == 0 && double.sign == .minus) {
+            self.init(exact: m, exponent: e, double: double)
+        } else {
+            self.init(boxing: decimal, double: double)
+        }
+    }
+
+    /// The exact number `significand × 10^exponent`.
+    public init(significand: Int64, exponent: Int) {
+        self.init(exact: significand, exponent: exponent)
+    }
+
+    private init(boxing decimal: Decimal?, double: Double) {
+        storage = .boxed(Box(decimal: decimal, double: double))
+    }
+
+    /// An exact number; inline when it fits, boxed with its decimal otherwise. `double`, when
+    /// given, must be the double nearest to the value.
+    @inline(__always)
+    init(exact m: Int64, exponent: Int, double: Double? = nil) {
+        var m = m
+        var e = exponent
+        if m == 0 {
+            e = 0
+        } else {
+            while m % 10 == 0 {
+                m /= 10
+                e += 1
+            }
+        }
+        if m.magnitude <= UInt64(JSONNumber.smallLimit) && e >= -22 && e <= 22 {
+            storage = .small(m, Int16(e))
+            return
+        }
+        let dec = e >= -128 && e <= 127
+            ? Decimal(sign: m < 0 ? .minus : .plus, exponent: e, significand: Decimal(m.magnitude)) : nil
+        let dbl = double ?? Double("\(m)e\(e)") ?? .nan
+        storage = .boxed(Box(decimal: dec, double: dbl))
+    }
+
+    /// A decimal's significand and exponent when the significand fits in 64 bits.
+    static func parts(of d: Decimal) -> (Int64, Int)? {
+        guard rawLayoutKnown else { return nil }
+        return withUnsafeBytes(of: d) { raw -> (Int64, Int)? in
+            let exponent = Int(Int8(bitPattern: raw[0]))
+            let flags = raw[1]
+            let length = Int(flags >> 4)
+            let negative = flags & 0x08 != 0
+            if length == 0 { return negative ? nil : (0, 0) }  // zero, or NaN
+            guard length <= 4 else { return nil }
+            var m: UInt64 = 0
+            for i in stride(from: length - 1, through: 0, by: -1) {
+                m = m << 16 | UInt64(raw[4 + 2 * i]) | UInt64(raw[5 + 2 * i]) << 8
+            }
+            guard m <= UInt64(Int64.max) else { return nil }
+            return (negative ? -Int64(m) : Int64(m), exponent)
+        }
+    }
+
+    /// A literal whose significand fits in 2^53 and whose exponent is within ±22, read in one
+    /// pass; nil for anything else (including text that is not a JSON number, which the general
+    /// path then rejects).
+    @inline(__always)
+    static func parseSmall(_ b: UnsafeBufferPointer<UInt8>) -> JSONNumber? {
+        var i = 0
+        let n = b.count
+        var negative = false
+        if i < n && b[i] == UInt8(ascii: "-") { negative = true; i += 1 }
+        guard i < n else { return nil }
+        var m: Int64 = 0
+        var digits = 0
+        if b[i] == UInt8(ascii: "0") {
+            i += 1
+        } else {
+            while i < n, b[i] &- 48 < 10 {
+                guard digits < 18 else { return nil }
+                m = m &* 10 &+ Int64(b[i] &- 48)
+                if m != 0 { digits += 1 }
+                i += 1
+            }
+            if digits == 0 { return nil }
+        }
+        var e = 0
+        if i < n && b[i] == UInt8(ascii: ".") {
+            i += 1
+            let start = i
+            while i < n, b[i] &- 48 < 10 {
+                guard digits < 18 else { return nil }
+                m = m &* 10 &+ Int64(b[i] &- 48)
+                if m != 0 { digits += 1 }
+                e -= 1
+                i += 1
+            }
+            if i == start { return nil }
+        }
+        if i < n && (b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E")) {
+            i += 1
+            var eneg = false
+            if i < n && (b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-")) { eneg = b[i] == UInt8(ascii: "-"); i += 1 }
+            let start = i
+            var x = 0
+            while i < n, b[i] &- 48 < 10 {
+                if x < 10_000 { x = x * 10 + Int(b[i] &- 48) }
+                i += 1
+            }
+            if i == start { return nil }
+            e += eneg ? -x : x
+        }
+        guard i == n else { return nil }
+        if m == 0 {
+            if negative { return nil }  // -0 keeps its sign in the double
+            return JSONNumber(exact: 0, exponent: 0)
+        }
+        while m % 10 == 0 {
+            m /= 10
+            e += 1
+        }
+        guard m <= JSONNumber.smallLimit, e >= -22, e <= 22 else { return nil }
+        return JSONNumber(storage: .small(negative ? -m : m, Int16(e)))
+    }
+
+    @inline(__always) private init(storage: Storage) {
+        self.storage = storage
+    }
+
+    /// Appends the canonical JSON text (as ``jsonText``) to `out`.
+    @inline(__always)
+    public func write(into out: inout [UInt8]) {
+        if case .small(let m, let e) = storage {
+            JSONNumber.writeSmall(m, Int(e), into: &out)
+        } else {
+            out.append(contentsOf: jsonText.utf8)
+        }
+    }
+
+    static func writeSmall(_ m: Int64, _ e: Int, into out: inout [UInt8]) {
+        if m < 0 { out.append(UInt8(ascii: "-")) }
+        var buf: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 digit bytes, written from the end
+        var count = 0
+        withUnsafeMutableBytes(of: &buf) { raw in
+            var v = m.magnitude
+            var p = 24
+            repeat {
+                p -= 1
+                raw[p] = UInt8(truncatingIfNeeded: v % 10) + 48
+                v /= 10
+            } while v != 0
+            count = 24 - p
+            let digits = UnsafeRawBufferPointer(rebasing: raw[p...])
+            if e >= 0 {
+                out.append(contentsOf: digits)
+                if e > 0 { out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: e)) }
+            } else {
+                let point = count + e  // digits before the point
+                if point > 0 {
+                    out.append(contentsOf: UnsafeRawBufferPointer(rebasing: digits[digits.startIndex..<digits.startIndex + point]))
+                    out.append(UInt8(ascii: "."))
+                    out.append(contentsOf: UnsafeRawBufferPointer(rebasing: digits[(digits.startIndex + point)...]))
+                } else {
+                    out.append(UInt8(ascii: "0"))
+                    out.append(UInt8(ascii: "."))
+                    out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: -point))
+                    out.append(contentsOf: digits)
+                }
+            }
+        }
     }
 
     /// True when the value is a mathematical integer (`1.0` counts, as JSON Schema requires).
     public var isInteger: Bool {
+        if case .small(_, let e) = storage { return e >= 0 }
         if let d = decimal {
             var v = d
             var r = Decimal()
@@ -59,6 +309,13 @@ public struct JSONNumber: Sendable {
 
     /// The value as an `Int` when it is an integer in range.
     public var intValue: Int? {
+        if case .small(let m, let e) = storage {
+            guard e >= 0 else { return nil }
+            if e == 0 { return Int(m) }
+            guard e <= 18 else { return nil }
+            let (r, o) = Int(m).multipliedReportingOverflow(by: Int(JSONNumber.pow10Int[Int(e)]))
+            return o ? nil : r
+        }
         guard isInteger else { return nil }
         if let d = decimal {
             let n = NSDecimalNumber(decimal: d)
@@ -71,6 +328,13 @@ public struct JSONNumber: Sendable {
 
     /// Canonical JSON text: exact decimals print as themselves, integers without a fraction.
     public var jsonText: String {
+        if case .small(let m, let e) = storage {
+            if e == 0 { return String(m) }
+            var out: [UInt8] = []
+            out.reserveCapacity(24)
+            JSONNumber.writeSmall(m, Int(e), into: &out)
+            return String(decoding: out, as: UTF8.self)
+        }
         if let d = decimal { return JSONNumber.format(d) }
         return JSONNumber.shortest(double)
     }
@@ -229,6 +493,7 @@ public struct JSONNumber: Sendable {
 
 extension JSONNumber: Hashable, Comparable {
     public static func == (lhs: JSONNumber, rhs: JSONNumber) -> Bool {
+        if case .small(let a, let x) = lhs.storage, case .small(let b, let y) = rhs.storage { return a == b && x == y }
         if let a = lhs.decimal, let b = rhs.decimal { return a == b }
         return lhs.double == rhs.double
     }
@@ -239,6 +504,12 @@ extension JSONNumber: Hashable, Comparable {
     }
 
     public static func < (lhs: JSONNumber, rhs: JSONNumber) -> Bool {
+        if case .small(let a, let x) = lhs.storage, case .small(let b, let y) = rhs.storage {
+            if x == y { return a < b }
+            // Rounding to the nearest double is monotonic: unequal doubles order the values.
+            let p = lhs.double, q = rhs.double
+            if p != q { return p < q }
+        }
         if let a = lhs.decimal, let b = rhs.decimal { return a < b }
         return lhs.double < rhs.double
     }

@@ -58,6 +58,12 @@ public struct JSONObject: Sendable, Hashable, Sequence {
         storage = Storage(keys: keys, values: values, index: index)
     }
 
+    /// An object of a known shape: distinct `keys` and, for wide objects, their index.
+    init(uniqueKeys keys: [String], values: [JSONValue], index: [String: Int]?) {
+        precondition(keys.count == values.count, "keys and values differ in number")
+        storage = Storage(keys: keys, values: values, index: index)
+    }
+
     /// Member names in insertion order.
     public var keys: [String] { storage.keys }
     public var count: Int { storage.keys.count }

@@ -30,11 +30,12 @@ public struct JSONParser {
 
     private enum Frame {
         case array([JSONValue])
-        case object(JSONObject, pendingKey: String?)
+        case object(keys: [String], values: [JSONValue])
     }
 
     public func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
         var reader = Reader(bytes: bytes)
+        var shapes = JSONShapes()
         var stack: [Frame] = []
         var result: JSONValue? = nil
 
@@ -54,7 +55,7 @@ public struct JSONParser {
                     value = .object(JSONObject())
                 } else {
                     let key = try reader.readKey()
-                    stack.append(.object(JSONObject(), pendingKey: key))
+                    stack.append(.object(keys: [key], values: []))
                     reader.skipWhitespace()
                     continue outer
                 }
@@ -107,19 +108,19 @@ public struct JSONParser {
                     case let c?:
                         throw reader.error("unexpected character \(Reader.describe(c)); expected ',' or ']'")
                     }
-                case .object(var members, let key):
-                    members[key!] = value
+                case .object(var keys, var values):
+                    values.append(value)
                     switch reader.peek() {
                     case UInt8(ascii: ","):
                         reader.pos += 1
                         reader.skipWhitespace()
-                        let next = try reader.readKey()
-                        stack.append(.object(members, pendingKey: next))
+                        keys.append(try reader.readKey())
+                        stack.append(.object(keys: keys, values: values))
                         reader.skipWhitespace()
                         continue outer
                     case UInt8(ascii: "}"):
                         reader.pos += 1
-                        value = .object(members)
+                        value = .object(shapes.object(keys: keys, values: values))
                     case nil:
                         throw reader.error("unexpected end of input; expected ',' or '}'")
                     case let c?:
@@ -219,9 +220,10 @@ private struct Reader {
             }
             if pos < bytes.count, !Reader.isNumberByte(bytes[pos]) { break }
         }
-        let text = String(decoding: bytes[start..<pos], as: UTF8.self)
-        guard let n = JSONNumber(literal: text) else {
-            throw error("invalid number '\(text)'", at: start)
+        let end = pos
+        let number = bytes.withUnsafeBufferPointer { JSONNumber(utf8: UnsafeBufferPointer(rebasing: $0[start..<end])) }
+        guard let n = number else {
+            throw error("invalid number '\(String(decoding: bytes[start..<pos], as: UTF8.self))'", at: start)
         }
         return n
     }

@@ -40,7 +40,7 @@ public enum JSONWriter {
             switch v {
             case .null: out.append(contentsOf: "null".utf8)
             case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
-            case .number(let n): out.append(contentsOf: n.jsonText.utf8)
+            case .number(let n): n.write(into: &out)
             case .string(let str): writeString(str, into: &out)
             case .array(let a):
                 if a.isEmpty { out.append(contentsOf: "[]".utf8) } else { out.append(UInt8(ascii: "[")); stack.append(.array(a, next: 0)) }

@@ -135,6 +135,62 @@ struct JSONWriterTests {
         #expect(JSONNumber.format(Decimal(string: "-0.5")! + Decimal(string: "0.5")!) == "0")
     }
 
+    @Test("numbers: the inline form gives the same value, double, text, order and hash as the boxed one")
+    func inlineNumbersAgreeWithBoxed() throws {
+        var generator = SystemRandomNumberGenerator()
+        var texts = ["0", "1", "-1", "0.5", "76.30", "25.06", "1e22", "1e-22", "1e23", "1e-23", "9007199254740992", "9007199254740993",
+                     "-9007199254740992", "123456789012345678", "0.000001", "100", "1.10", "2e3", "-0.0", "4.35", "1234.5678e-2"]
+        for _ in 0..<5_000 {
+            let digits = String(UInt64.random(in: 0...UInt64.max, using: &generator) >> UInt64.random(in: 8...63, using: &generator))
+            let exponent = Int.random(in: -26...26, using: &generator)
+            texts.append((Bool.random(using: &generator) ? "-" : "") + digits + (Bool.random(using: &generator) ? "e" + String(exponent) : ""))
+        }
+        var numbers: [(JSONNumber, Decimal, Double)] = []
+        for text in texts {
+            let n = try #require(JSONNumber(literal: text), "\(text)")
+            let decimal = try #require(Decimal(string: text))
+            let double = try #require(Double(text))
+            #expect(n.decimal == decimal, "\(text)")
+            #expect(n.double == double, "\(text): \(n.double) against \(double)")
+            #expect(n.jsonText == JSONNumber.describedFormat(decimal), "\(text)")
+            var bytes: [UInt8] = []
+            n.write(into: &bytes)
+            #expect(String(decoding: bytes, as: UTF8.self) == n.jsonText)
+            // the same number built from its Decimal (boxed when it does not fit inline)
+            let viaDecimal = JSONNumber(decimal: decimal, double: double)
+            #expect(viaDecimal == n && viaDecimal.hashValue == n.hashValue, "\(text)")
+            numbers.append((n, decimal, double))
+        }
+        for _ in 0..<5_000 {
+            let (a, da, _) = numbers.randomElement(using: &generator)!
+            let (b, db, _) = numbers.randomElement(using: &generator)!
+            #expect((a < b) == (da < db) && (a == b) == (da == db), "\(a) and \(b)")
+        }
+        #expect(JSONNumber(literal: "76.30")!.smallParts! == (763, -1))
+        #expect(JSONNumber(literal: "1e30")!.smallParts == nil)
+        #expect(JSONNumber(literal: "-0")!.double.sign == .minus)
+        #expect(JSONNumber(literal: "2e3")!.intValue == 2000 && JSONNumber(literal: "2.5")!.intValue == nil)
+        #expect(MemoryLayout<JSONValue>.stride <= 24, "a JSON value should stay small: \(MemoryLayout<JSONValue>.stride) bytes")
+    }
+
+    @Test func objectsOfOneShapeShareTheirNamesAndStayIndependent() throws {
+        let v = try JSONParser.parse(#"[{"a":1,"b":2},{"a":3,"b":4},{"a":5,"b":6,"a":7}]"#)
+        guard case .array(let items) = v, case .object(var first) = items[0], case .object(let second) = items[1],
+            case .object(let third) = items[2]
+        else {
+            Issue.record("not an array of objects")
+            return
+        }
+        first.storage.keys.withUnsafeBufferPointer { a in
+            second.storage.keys.withUnsafeBufferPointer { b in #expect(a.baseAddress == b.baseAddress) }
+        }
+        // a repeated name keeps its first place and its last value
+        #expect(third.keys == ["a", "b"] && third["a"] == 7)
+        first["c"] = true
+        #expect(first.keys == ["a", "b", "c"] && second.keys == ["a", "b"])
+        #expect(JSONWriter.write(v) == #"[{"a":1,"b":2},{"a":3,"b":4},{"a":7,"b":6}]"#)
+    }
+
     @Test func deepDocumentsDoNotRecurse() throws {
         var v: JSONValue = 1
         for i in 0..<8_000 { v = i % 2 == 0 ? .array([v]) : .object(JSONObject([("k", v)])) }

@@ -6,6 +6,9 @@ extension Functions {
     /// `$sum` of the library (the evaluator folds `$sum(path)` itself when it calls this one).
     static let sumBuiltin: Builtin = aggregationFunctions[0]
 
+    /// `$round` of the library (the evaluator rounds numbers itself when it calls this one).
+    static let roundBuiltin: Builtin = numberFunctions.first { $0.name == "round" }!
+
     /// The aggregation functions.
     static let aggregationFunctions: [Builtin] = [
         Builtin("sum", "<a<n>:n>", arity: 1) { args, site throws(ExpressionError) in

@@ -43,10 +43,31 @@ extension Evaluator {
             return total
         }
         var args: [Value?] = []
-        args.reserveCapacity(node.arguments.count + 1)
-        if let applyTo { args.append(applyTo) }
-        for a in node.arguments {
-            args.append(try eval(a, input, frame))
+        if applyTo == nil, case .function(let f)? = proc, f === Functions.roundBuiltin, node.arguments.count <= 2,
+            !node.arguments.isEmpty
+        {
+            // `$round(x, 2)`: numbers rounded without the argument array and signature check;
+            // anything else goes on to the general call with the arguments already evaluated.
+            let x = try eval(node.arguments[0], input, frame)
+            let p = node.arguments.count == 2 ? try eval(node.arguments[1], input, frame) : nil
+            if case .number(let n)? = x {
+                switch p {
+                case nil:
+                    return .number(ieee ? n.roundIEEE(0) : n.roundHalfEven(0))
+                case .number(let digits)?:
+                    let precision = Int(digits.d.clamped())
+                    return .number(ieee ? n.roundIEEE(precision) : n.roundHalfEven(precision))
+                default:
+                    break
+                }
+            }
+            args = node.arguments.count == 2 ? [x, p] : [x]
+        } else {
+            args.reserveCapacity(node.arguments.count + 1)
+            if let applyTo { args.append(applyTo) }
+            for a in node.arguments {
+                args.append(try eval(a, input, frame))
+            }
         }
         do throws(ExpressionError) {
             return try apply(proc, args, input, frame)

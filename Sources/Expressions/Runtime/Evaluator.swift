@@ -130,7 +130,10 @@ final class Evaluator {
             defer { counters.pointee.depth -= 1 }
             return try eval(node.expressions[0], input, frame)
         case .binary:
-            if case .jobject(let o)? = input, let n = arithmetic(node, o, 0) { return .number(n) }
+            if case .jobject(let o)? = input {
+                if let n = arithmetic(node, o, 0) { return .number(n) }
+                if let b = equality(node, o) { return .bool(b) }
+            }
             try enter(node)
             defer { counters.pointee.depth -= 1 }
             return try evalBinary(node, input, frame)
@@ -161,6 +164,31 @@ final class Evaluator {
         case .add: return a + b
         default: return a - b
         }
+    }
+
+    /// `tax_rate = 0`, `status != "voided"` on an input object: a name compared with a literal
+    /// string or number straight from the input's JSON. Nil when the general evaluation is
+    /// needed (another operator or operand, a member that is an object or an array); the
+    /// general path gives the same answer (comparing scalars of different types is false, and
+    /// an undefined side makes both `=` and `!=` false).
+    @inline(__always)
+    func equality(_ node: Node, _ o: JSONObject) -> Bool? {
+        let op = node.binop
+        guard op == .eq || op == .ne else { return nil }
+        var name = node.lhs!
+        var literal = node.rhs!
+        if name.leaf != .name { swap(&name, &literal) }
+        guard name.leaf == .name, literal.leaf == .literal, let lit = literal.literal else { return nil }
+        guard let j = memberJSON(o, name.leafName, hintSlot: name.hintSlot) else { return false }
+        let equal: Bool
+        switch (j, lit) {
+        case (.number(let a), .number(let b)): equal = Num.equal(Num(a), b, ieee: ieee)
+        case (.string(let a), .string(let b)): equal = Evaluator.sameText(a, b)
+        case (.object, _), (.array, _): return nil
+        case (_, .number), (_, .string): equal = false
+        default: return nil
+        }
+        return op == .eq ? equal : !equal
     }
 
     @inline(never)

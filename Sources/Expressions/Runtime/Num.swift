@@ -147,6 +147,10 @@ struct Num: Sendable {
 
     /// From a number of the JSON model (exact when it has a decimal with ≤ 15 significant digits).
     @inline(__always) init(_ n: JSONNumber) {
+        if let (m, e) = n.smallParts {
+            self.init(m: m, e: Int16(e), d: n.double)
+            return
+        }
         let dbl = n.double
         guard let dec = n.decimal else {
             self.init(double: dbl)
@@ -190,6 +194,7 @@ struct Num: Sendable {
     /// For the JSON model: exact numbers keep their decimal.
     var jsonNumber: JSONNumber {
         if isExact {
+            if m.magnitude <= 1 << 53 && e >= -22 && e <= 22 { return JSONNumber(significand: m, exponent: Int(e)) }
             let dec = Decimal(sign: m < 0 ? .minus : .plus, exponent: Int(e), significand: Decimal(m.magnitude))
             return JSONNumber(decimal: dec, double: d)
         }

@@ -6,6 +6,9 @@ extension Functions {
     /// `$sum` of the library (the evaluator folds `$sum(path)` itself when it calls this one).
     static let sumBuiltin: Builtin = aggregationFunctions[0]
 
+    /// `$count` of the library (the evaluator counts `$count(name)` over input objects itself).
+    static let countBuiltin: Builtin = aggregationFunctions.first { $0.name == "count" }!
+
     /// `$round` of the library (the evaluator rounds numbers itself when it calls this one).
     static let roundBuiltin: Builtin = numberFunctions.first { $0.name == "round" }!
 

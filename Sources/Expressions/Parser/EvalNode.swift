@@ -59,6 +59,10 @@ final class Node: @unchecked Sendable {
     let leafName: String
     let needsFrame: Bool
     let literalKeys: [String]?
+    /// For `[lines.{"A": a, …}]` (an array constructor of one path: a plain name, then an
+    /// object constructor with literal keys): the name step and the constructor, so that the
+    /// array can be built straight from the input's objects (``Evaluator/mapObjects(_:_:_:)``).
+    let objectMap: (name: Node, constructor: Node)?
 
     /// Freezes a processed parse tree; also gives the number of lookup hint slots it uses.
     static func build(_ root: PNode) -> (node: Node, hintSlots: Int) {
@@ -156,6 +160,22 @@ final class Node: @unchecked Sendable {
         }
         needsFrame = p.needsFrame
         literalKeys = p.literalKeys
+        objectMap = kind == .unary && firstByte == UInt8(ascii: "[") && expressions.count == 1
+            ? Node.objectMap(expressions[0]) : nil
+    }
+
+    private static func objectMap(_ path: Node) -> (name: Node, constructor: Node)? {
+        func plain(_ n: Node) -> Bool {
+            n.predicate == nil && n.group == nil && n.stages == nil && !n.keepArray && n.focus == nil && n.index == nil
+                && n.ancestorSym == nil && !n.tuple
+        }
+        guard path.kind == .path, plain(path), !path.keepSingletonArray, path.steps.count == 2 else { return nil }
+        let name = path.steps[0]
+        let constructor = path.steps[1]
+        guard name.kind == .name, plain(name), !name.consarray, constructor.kind == .unary,
+            constructor.firstByte == UInt8(ascii: "{"), constructor.literalKeys != nil, plain(constructor)
+        else { return nil }
+        return (name, constructor)
     }
 }
 

@@ -42,6 +42,11 @@ extension Evaluator {
         {
             return total
         }
+        if applyTo == nil, node.arguments.count == 1, case .function(let f)? = proc, f === Functions.countBuiltin,
+            let input, let n = foldCount(node.arguments[0], input)
+        {
+            return .int(n)
+        }
         var args: [Value?] = []
         if applyTo == nil, case .function(let f)? = proc, f === Functions.roundBuiltin, node.arguments.count <= 2,
             !node.arguments.isEmpty
@@ -97,10 +102,13 @@ extension Evaluator {
         if steps.count == 2, let input, first.kind == .name, first.stages == nil, first.predicate == nil, first.group == nil,
             !first.keepArray, first.focus == nil, first.index == nil, first.ancestorSym == nil
         {
-            var acc = SumAccumulator(ieee: ieee)
-            var ok = true
             let lastInner = last.leaf == .inner ? last.expressions[0] : last
             let arith = lastInner.leaf == .binary
+            if arith && !ieee, let total = exactSum(over: input, lines: first, term: lastInner) {
+                return .some(.number(total))
+            }
+            var acc = SumAccumulator(ieee: ieee)
+            var ok = true
             @inline(__always) func item(_ v: Value) throws(ExpressionError) {
                 guard case .jobject(let o) = v else {
                     ok = false
@@ -158,12 +166,122 @@ extension Evaluator {
             if step.focus == nil { inputSeq = r.elements }
         }
         // The last step, totalled as `$sum` does.
+        let lastInner = last.leaf == .inner ? last.expressions[0] : last
+        if lastInner.leaf == .binary && !ieee, let total = exactSum(items: inputSeq, term: lastInner) {
+            return .some(.number(total))
+        }
         var acc = SumAccumulator(ieee: ieee)
         for item in inputSeq {
             guard let res = try eval(last, item, frame) else { continue }
             guard acc.add(res) else { return nil }
         }
         return acc.result
+    }
+
+    /// `$count(lines)` on input objects (or an array of them): the number of values the name
+    /// gives, counted in place (an array member gives its elements, another value one, a missing
+    /// member none), as the path would gather them. Nil when anything else is met.
+    func foldCount(_ arg: Node, _ input: Value) -> Int? {
+        guard arg.leaf == .name else { return nil }
+        @inline(__always) func count(_ o: JSONObject) -> Int {
+            switch memberJSON(o, arg.leafName, hintSlot: arg.hintSlot) {
+            case nil: return 0
+            case .array(let a)?: return a.count
+            default: return 1
+            }
+        }
+        switch input {
+        case .jobject(let o):
+            return count(o)
+        case .array(let a):
+            var total = 0
+            for v in a.items {
+                guard case .jobject(let o) = v else { return nil }
+                total += count(o)
+            }
+            return total
+        default:
+            return nil
+        }
+    }
+
+    /// `$sum(lines.(qty * unit_price))` over input objects whose numbers are all held inline
+    /// (``JSONModel/JSONNumber/smallParts``): each term computed and added as a scaled integer,
+    /// with no `Num`, double or `Value` on the way. The terms and the total are built exactly as
+    /// `Num`'s `*`, `+` and `-` and `SumAccumulator` build them, so the result is the same
+    /// number in the same form. Nil when anything else is met (a member that is missing or not
+    /// such a number, an overflow, an item that is not an input object, no item at all): the
+    /// caller then takes the general way from the start (the terms are pure).
+    func exactSum(over input: Value, lines: Node, term: Node) -> Num? {
+        var total = ExactTotal()
+        @inline(__always) func add(_ o: JSONObject) -> Bool {
+            switch memberJSON(o, lines.value, hintSlot: lines.hintSlot) {
+            case .array(let items)?:
+                for j in items {
+                    guard case .object(let lo) = j, let t = exactTerm(term, lo, 0), total.add(t) else { return false }
+                }
+                return true
+            default:
+                return false
+            }
+        }
+        switch input {
+        case .array(let a):
+            for v in a.items {
+                guard case .jobject(let o) = v, add(o) else { return nil }
+            }
+        case .jobject(let o):
+            guard add(o) else { return nil }
+        default:
+            return nil
+        }
+        return total.result
+    }
+
+    /// ``exactSum(over:lines:term:)`` over items already gathered (a path's last step).
+    func exactSum(items: [Value], term: Node) -> Num? {
+        var total = ExactTotal()
+        for v in items {
+            guard case .jobject(let o) = v, let t = exactTerm(term, o, 0), total.add(t) else { return nil }
+        }
+        return total.result
+    }
+
+    /// `+ - *` of names and number literals on an input object as `significand × 10^exponent`,
+    /// as `Num` computes them (a product drops the trailing zeros of its fraction; a sum or a
+    /// difference is taken at the smaller exponent). Nil for anything else or an overflow.
+    func exactTerm(_ node: Node, _ o: JSONObject, _ level: Int) -> (Int64, Int)? {
+        let node = node.leaf == .inner ? node.expressions[0] : node
+        switch node.leaf {
+        case .name:
+            guard case .number(let j)? = memberJSON(o, node.leafName, hintSlot: node.hintSlot), let p = j.smallParts else { return nil }
+            return (p.significand, p.exponent)
+        case .literal:
+            guard case .number(let n)? = node.literal, n.isExact else { return nil }
+            return (n.m, Int(n.e))
+        case .binary:
+            let op = node.binop
+            guard op == .mul || op == .add || op == .sub, level < 4, let a = exactTerm(node.lhs!, o, level + 1),
+                let b = exactTerm(node.rhs!, o, level + 1)
+            else { return nil }
+            if op == .mul {
+                let (p, overflow) = a.0.multipliedReportingOverflow(by: b.0)
+                if overflow { return nil }
+                var pm = p
+                var pe = a.1 + b.1
+                if pm == 0 { pe = 0 }
+                while pe < 0 && pm != 0 && pm % 10 == 0 {
+                    pm /= 10
+                    pe += 1
+                }
+                return (pm, pe)
+            }
+            guard let (x, y, e) = ExactTotal.align(a, b) else { return nil }
+            let (r, overflow) = op == .add ? x.addingReportingOverflow(y) : x.subtractingReportingOverflow(y)
+            return overflow ? nil : (r, e)
+        default:
+            return nil
+        }
     }
 
     /// A two-argument function called many times over (`$sort`'s comparator). A plain lambda
@@ -394,5 +512,44 @@ struct SumAccumulator {
         if numbers == 0 { return nil }
         if ieee { return .some(.double(dsum)) }
         return .some(.number(exact ? total : Num(double: dsum)))
+    }
+}
+
+/// The running total of ``Evaluator/exactSum(over:lines:term:)``: `Num(int: 0)` plus each
+/// term, aligned as `Num.align` aligns them.
+struct ExactTotal {
+    var m: Int64 = 0
+    var e = 0
+    var terms = 0
+
+    @inline(__always) static func align(_ a: (Int64, Int), _ b: (Int64, Int)) -> (Int64, Int64, Int)? {
+        if a.1 == b.1 { return (a.0, b.0, a.1) }
+        if a.1 > b.1 {
+            guard let am = scale(a.0, a.1 - b.1) else { return nil }
+            return (am, b.0, b.1)
+        }
+        guard let bm = scale(b.0, b.1 - a.1) else { return nil }
+        return (a.0, bm, a.1)
+    }
+
+    @inline(__always) static func scale(_ m: Int64, _ k: Int) -> Int64? {
+        if m == 0 { return 0 }
+        if k > 18 { return nil }
+        let (r, o) = m.multipliedReportingOverflow(by: Num.pow10Int[k])
+        return o ? nil : r
+    }
+
+    @inline(__always) mutating func add(_ t: (Int64, Int)) -> Bool {
+        guard let (x, y, ex) = ExactTotal.align((m, e), t) else { return false }
+        let (s, o) = x.addingReportingOverflow(y)
+        if o { return false }
+        m = s
+        e = ex
+        terms += 1
+        return true
+    }
+
+    var result: Num? {
+        terms == 0 ? nil : Num(m: m, e: e)
     }
 }

@@ -216,6 +216,15 @@ extension Evaluator {
                     i += 1
                     continue
                 }
+                // `[lines.{…}]` over an input object's array of objects: built as JSON directly
+                if spread == nil, let map = node.pairs[i].1.objectMap, case .jobject(let o)? = input,
+                    let mapped = try mapObjects(map.name, map.constructor, o, frame)
+                {
+                    json.append(mapped)
+                    present?.append(keys[i])
+                    i += 1
+                    continue
+                }
                 let v = try value(i)
                 if let v {
                     guard let j = Evaluator.plainJSON(v) else {
@@ -247,6 +256,27 @@ extension Evaluator {
             i += 1
         }
         return .object(JObject(uniqueKeys: present ?? keys, values: values))
+    }
+
+    /// `[lines.{"A": a, …}]` on input object `o` whose `lines` is a non-empty array of objects:
+    /// each object constructed as the path's step would construct it, collected as a JSON array.
+    /// Nil when the general evaluation is needed (the member is missing, empty or not an array,
+    /// an item is not an object, a constructed object is not plain JSON); the constructors are
+    /// pure, so evaluating again from the start gives the same result or error.
+    func mapObjects(_ name: Node, _ constructor: Node, _ o: JSONObject, _ frame: Frame) throws(ExpressionError) -> JSONValue? {
+        guard case .array(let items)? = memberJSON(o, name.value, hintSlot: name.hintSlot), !items.isEmpty,
+            let keys = constructor.literalKeys
+        else { return nil }
+        var out: [JSONValue] = []
+        out.reserveCapacity(items.count)
+        for item in items {
+            guard case .object(let line) = item else { return nil }
+            try enter(constructor)
+            defer { counters.pointee.depth -= 1 }
+            guard case .jobject(let built) = try constructObject(constructor, keys, .jobject(line), frame) else { return nil }
+            out.append(.object(built))
+        }
+        return .array(out)
     }
 
     /// A value's JSON form when it reads back as the same value: strings, exact numbers,

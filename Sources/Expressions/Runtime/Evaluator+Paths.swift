@@ -20,7 +20,9 @@ extension Evaluator {
                 guard let v = member(o, name, hintSlot: hintSlot + Int32(k)) else { return Found(value: nil) }
                 cur = v
             case .object(let o):
-                guard let v = o[name] else { return Found(value: nil) }
+                let slot = hintSlot < 0 ? -1 : Int(hintSlot) + k
+                let found = slot >= 0 && slot < hintCount ? o.value(forKey: name, hint: &hints[slot]) : o[name]
+                guard let v = found else { return Found(value: nil) }
                 cur = v
             case .array, .jarray, .tuples:
                 return nil

@@ -306,6 +306,15 @@ final class JObject: @unchecked Sendable {
         return nil
     }
 
+    /// Member `key`, trying position `hint` first (as ``JSONModel/JSONObject/value(forKey:hint:)``).
+    @inline(__always) func value(forKey key: String, hint: inout Int32) -> Value? {
+        let h = Int(hint)
+        if h < keys.count && keys[h] == key { return values[h] }
+        guard let i = find(key) else { return nil }
+        hint = Int32(truncatingIfNeeded: i)
+        return values[i]
+    }
+
     subscript(key: String) -> Value? {
         get {
             if let i = find(key) { return values[i] }

@@ -1,0 +1,81 @@
+import Expressions
+import Foundation
+import JSONModel
+import Testing
+
+/// The evaluator reads some common forms straight from the input's JSON (`$sum(lines.(a * b))`,
+/// `$count(lines)`, `[lines.{…}]`, `name = "literal"`, `$round(x, 2)`). Each is checked here
+/// against the same expression written so that the general evaluation runs, on inputs made to
+/// leave the shortcut half-way: missing members, strings, nulls, nested arrays, a single object
+/// instead of an array, huge and tiny numbers, trailing zeros.
+@Suite struct ShortcutTests {
+    static let inputs: [String] = [
+        #"{"lines": [{"qty": 2, "price": 1.50, "rate": 0.15}, {"qty": 3, "price": 0.1, "rate": 0}]}"#,
+        #"{"lines": [{"qty": 2, "price": 1.5}, {"price": 4}]}"#,
+        #"{"lines": [{"qty": "2", "price": 1.5}]}"#,
+        #"{"lines": [{"qty": null, "price": 1.5}]}"#,
+        #"{"lines": {"qty": 7, "price": 0.25, "rate": 0.125}}"#,
+        #"{"lines": []}"#,
+        #"{"lines": [[{"qty": 1, "price": 1}], {"qty": 2, "price": 2}]}"#,
+        #"{"lines": [{"qty": 1e30, "price": 3}, {"qty": 1, "price": 0.000000000000000000000001}]}"#,
+        #"{"lines": [{"qty": 9007199254740993, "price": 1}, {"qty": 123456789012, "price": 987654321.5}]}"#,
+        #"{"lines": [{"qty": 1.10, "price": 2.20, "rate": 1e-22}, {"qty": -0.5, "price": 40, "rate": 1e22}]}"#,
+        #"{"lines": [{"qty": 922337203685477, "price": 92233720368.5477}, {"qty": 2, "price": 3}]}"#,
+        #"{"lines": [true, {"qty": 1, "price": 1}]}"#,
+        #"{"status": "paid", "lines": [{"qty": 1, "price": 1, "status": "open"}]}"#,
+        #"{"status": 0, "lines": [{"status": [1], "qty": 1, "price": 1}, {"status": {"a": 1}, "qty": 1, "price": 1}]}"#,
+        #"{"status": null}"#,
+        #"{}"#,
+        #"[{"lines": [{"qty": 1, "price": 2}]}, {"lines": {"qty": 3, "price": 4}}, {"other": 1}]"#,
+        #"[{"lines": [{"qty": 1, "price": 2}]}, 5, {"lines": [{"qty": 3, "price": 4}]}]"#,
+    ]
+
+    /// Each pair: the form the evaluator reads directly, and the same thing through the general
+    /// evaluation (an array constructor, a block, or a predicate that keeps everything).
+    static let pairs: [(String, String)] = [
+        ("$sum(lines.(qty * price))", "$sum((lines.(qty * price)))"),
+        ("$sum(lines.(qty * price * rate))", "$sum((lines.(qty * price * rate)))"),
+        ("$sum(lines.(qty * price * (1 + rate) - 1))", "$sum((lines.(qty * price * (1 + rate) - 1)))"),
+        ("$sum($.lines.(qty * price))", "$sum(($.lines.(qty * price)))"),
+        ("$sum(lines[qty > 1].(qty * price))", "$sum((lines[qty > 1].(qty * price)))"),
+        ("$count(lines)", "$count((lines))"),
+        ("$count(status)", "$count((status))"),
+        ("[lines.{\"Q\": qty, \"P\": price, \"A\": $round(qty * price, 2)}]",
+         "[(lines.{\"Q\": qty, \"P\": price, \"A\": $round(qty * price, 2)})]"),
+        ("{\"L\": [lines.{\"Q\": qty, \"S\": status}]}", "{\"L\": [(lines.{\"Q\": qty, \"S\": status})]}"),
+        ("status = \"paid\"", "status = (\"paid\")"),
+        ("status != \"paid\"", "status != (\"paid\")"),
+        ("0 = status", "(0) = status"),
+        ("lines[status = \"open\"].qty", "lines[status = (\"open\")].qty"),
+        ("$round($sum(lines.(qty * price)), 1)", "$round(($sum((lines.(qty * price)))), (1))"),
+        ("$round(lines[0].price)", "$round((lines[0].price))"),
+        ("$round(status, 2)", "$round((status), (2))"),
+    ]
+
+    @Test("each shortcut gives what the general evaluation gives, result or error", arguments: 0..<ShortcutTests.pairs.count)
+    func shortcutAgreesWithGeneralEvaluation(_ p: Int) throws {
+        let (fast, general) = ShortcutTests.pairs[p]
+        let a = try Expression(fast)
+        let b = try Expression(general)
+        for text in ShortcutTests.inputs {
+            let input = try JSONParser.parse(text)
+            #expect(outcome(a, input) == outcome(b, input), "\(fast) on \(text)")
+        }
+    }
+
+    /// The result as JSON text, "undefined", or the error's code.
+    private func outcome(_ e: Expressions.Expression, _ input: JSONValue) -> String {
+        do {
+            return try e.evaluate(input).map { JSONWriter.write($0) } ?? "undefined"
+        } catch {
+            return "error \(error.code)"
+        }
+    }
+
+    @Test func shortcutsKeepExactMoney() throws {
+        let order = try JSONParser.parse(#"{"lines": [{"qty": 3, "price": 25.06}, {"qty": 1, "price": 25.61}, {"qty": 1.5, "price": 0.1}]}"#)
+        #expect(try Expression("$sum(lines.(qty * price))").evaluate(order)?.description == "100.94")
+        #expect(try Expression("$count(lines)").evaluate(order) == 3)
+        #expect(try Expression("[lines.{\"A\": qty * price}]").evaluate(order).map { JSONWriter.write($0) } == #"[{"A":75.18},{"A":25.61},{"A":0.15}]"#)
+    }
+}

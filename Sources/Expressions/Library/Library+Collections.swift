@@ -177,9 +177,16 @@ extension Functions {
         },
         Builtin("merge", "<a<o>:o>", arity: 1) { args, _ throws(ExpressionError) in
             guard let a = arg(args, 0) else { return nil }
-            let result = JObject()
+            var total = 0
+            for i in 0..<a.count { total += a.element(i).objectCount }
+            let result = JObject(capacity: total)
             for i in 0..<a.count {
-                a.element(i).forEachMember { (k: String, v: Value) in result[k] = v }
+                if result.count == 0 {
+                    // the first object's names are distinct: appended without a search
+                    a.element(i).forEachMember { (k: String, v: Value) in result.appendNew(k, v) }
+                } else {
+                    a.element(i).forEachMember { (k: String, v: Value) in result[k] = v }
+                }
             }
             return .object(result)
         },

@@ -63,6 +63,10 @@ final class Node: @unchecked Sendable {
     /// object constructor with literal keys): the name step and the constructor, so that the
     /// array can be built straight from the input's objects (``Evaluator/mapObjects(_:_:_:)``).
     let objectMap: (name: Node, constructor: Node)?
+    /// For `qty * unit_price * (1 + tax_rate)`: the operator tree of names and exact number
+    /// literals (`+ - *`, four levels at most) in postfix order, so that
+    /// ``Evaluator/exactTerm(_:_:)`` computes it in a loop. Nil for anything else.
+    let exactProgram: [ExactStep]?
 
     /// Freezes a processed parse tree; also gives the number of lookup hint slots it uses.
     static func build(_ root: PNode) -> (node: Node, hintSlots: Int) {
@@ -162,6 +166,35 @@ final class Node: @unchecked Sendable {
         literalKeys = p.literalKeys
         objectMap = kind == .unary && firstByte == UInt8(ascii: "[") && expressions.count == 1
             ? Node.objectMap(expressions[0]) : nil
+        var program: [ExactStep] = []
+        if leaf == .binary, let l = lhs, let r = rhs, let op = ExactStep(binop), Node.compileExact(l, level: 1, into: &program),
+            Node.compileExact(r, level: 1, into: &program)
+        {
+            program.append(op)
+            exactProgram = program
+        } else {
+            exactProgram = nil
+        }
+    }
+
+    private static func compileExact(_ node: Node, level: Int, into program: inout [ExactStep]) -> Bool {
+        let node = node.leaf == .inner ? node.expressions[0] : node
+        switch node.leaf {
+        case .name:
+            program.append(.name(node.leafName, node.hintSlot))
+            return true
+        case .literal:
+            guard case .number(let n)? = node.literal, n.isExact else { return false }
+            program.append(.literal(n.m, Int(n.e)))
+            return true
+        case .binary:
+            guard level < 4, let lhs = node.lhs, let rhs = node.rhs, let op = ExactStep(node.binop) else { return false }
+            guard compileExact(lhs, level: level + 1, into: &program), compileExact(rhs, level: level + 1, into: &program) else { return false }
+            program.append(op)
+            return true
+        default:
+            return false
+        }
     }
 
     private static func objectMap(_ path: Node) -> (name: Node, constructor: Node)? {
@@ -177,6 +210,13 @@ final class Node: @unchecked Sendable {
         else { return nil }
         return (name, constructor)
     }
+}
+
+/// One step of ``Node/exactProgram``.
+enum ExactStep {
+    case name(String, Int32)
+    case literal(Int64, Int)
+    case mul, add, sub
 }
 
 /// How ``Evaluator/eval(_:_:_:)`` reads a node without the full step (no predicate, grouping,
@@ -211,4 +251,20 @@ struct Group {
 struct SortTerm {
     let descending: Bool
     let expression: Node
+}
+
+extension ExactStep {
+    init?(_ op: BinaryOp) {
+        switch op {
+        case .mul: self = .mul
+        case .add: self = .add
+        case .sub: self = .sub
+        default: return nil
+        }
+    }
+
+    var isAdd: Bool {
+        if case .add = self { return true }
+        return false
+    }
 }

@@ -213,12 +213,13 @@ extension Evaluator {
     /// such a number, an overflow, an item that is not an input object, no item at all): the
     /// caller then takes the general way from the start (the terms are pure).
     func exactSum(over input: Value, lines: Node, term: Node) -> Num? {
+        guard let program = term.exactProgram else { return nil }
         var total = ExactTotal()
         @inline(__always) func add(_ o: JSONObject) -> Bool {
             switch memberJSON(o, lines.value, hintSlot: lines.hintSlot) {
             case .array(let items)?:
                 for j in items {
-                    guard case .object(let lo) = j, let t = exactTerm(term, lo, 0), total.add(t) else { return false }
+                    guard case .object(let lo) = j, let t = exactTerm(program, lo), total.add(t) else { return false }
                 }
                 return true
             default:
@@ -240,47 +241,64 @@ extension Evaluator {
 
     /// ``exactSum(over:lines:term:)`` over items already gathered (a path's last step).
     func exactSum(items: [Value], term: Node) -> Num? {
+        guard let program = term.exactProgram else { return nil }
         var total = ExactTotal()
         for v in items {
-            guard case .jobject(let o) = v, let t = exactTerm(term, o, 0), total.add(t) else { return nil }
+            guard case .jobject(let o) = v, let t = exactTerm(program, o), total.add(t) else { return nil }
         }
         return total.result
     }
 
     /// `+ - *` of names and number literals on an input object as `significand × 10^exponent`,
     /// as `Num` computes them (a product drops the trailing zeros of its fraction; a sum or a
-    /// difference is taken at the smaller exponent). Nil for anything else or an overflow.
-    func exactTerm(_ node: Node, _ o: JSONObject, _ level: Int) -> (Int64, Int)? {
-        let node = node.leaf == .inner ? node.expressions[0] : node
-        switch node.leaf {
-        case .name:
-            guard case .number(let j)? = memberJSON(o, node.leafName, hintSlot: node.hintSlot), let p = j.smallParts else { return nil }
-            return (p.significand, p.exponent)
-        case .literal:
-            guard case .number(let n)? = node.literal, n.isExact else { return nil }
-            return (n.m, Int(n.e))
-        case .binary:
-            let op = node.binop
-            guard op == .mul || op == .add || op == .sub, level < 4, let a = exactTerm(node.lhs!, o, level + 1),
-                let b = exactTerm(node.rhs!, o, level + 1)
-            else { return nil }
-            if op == .mul {
-                let (p, overflow) = a.0.multipliedReportingOverflow(by: b.0)
-                if overflow { return nil }
-                var pm = p
-                var pe = a.1 + b.1
-                if pm == 0 { pe = 0 }
-                while pe < 0 && pm != 0 && pm % 10 == 0 {
-                    pm /= 10
-                    pe += 1
+    /// difference is taken at the smaller exponent), run from the node's ``Node/exactProgram``.
+    /// Nil for anything else (a missing member, one that is not a number held inline) or an
+    /// overflow.
+    @inline(__always)
+    func exactTerm(_ program: [ExactStep], _ o: JSONObject) -> (Int64, Int)? {
+        var ms: (Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        var es: (Int, Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0, 0)
+        var top = 0
+        return withUnsafeMutableBytes(of: &ms) { mraw -> (Int64, Int)? in
+            withUnsafeMutableBytes(of: &es) { eraw -> (Int64, Int)? in
+                let m = mraw.bindMemory(to: Int64.self)
+                let e = eraw.bindMemory(to: Int.self)
+                for step in program {
+                    switch step {
+                    case .name(let key, let slot):
+                        guard top < 8, case .number(let j)? = memberJSON(o, key, hintSlot: slot), let p = j.smallParts else { return nil }
+                        m[top] = p.significand
+                        e[top] = p.exponent
+                        top += 1
+                    case .literal(let lm, let le):
+                        guard top < 8 else { return nil }
+                        m[top] = lm
+                        e[top] = le
+                        top += 1
+                    case .mul:
+                        top -= 1
+                        let (p, overflow) = m[top - 1].multipliedReportingOverflow(by: m[top])
+                        if overflow { return nil }
+                        var pm = p
+                        var pe = e[top - 1] + e[top]
+                        if pm == 0 { pe = 0 }
+                        while pe < 0 && pm != 0 && pm % 10 == 0 {
+                            pm /= 10
+                            pe += 1
+                        }
+                        m[top - 1] = pm
+                        e[top - 1] = pe
+                    case .add, .sub:
+                        top -= 1
+                        guard let (x, y, ex) = ExactTotal.align((m[top - 1], e[top - 1]), (m[top], e[top])) else { return nil }
+                        let (r, overflow) = step.isAdd ? x.addingReportingOverflow(y) : x.subtractingReportingOverflow(y)
+                        if overflow { return nil }
+                        m[top - 1] = r
+                        e[top - 1] = ex
+                    }
                 }
-                return (pm, pe)
+                return top == 1 ? (m[0], e[0]) : nil
             }
-            guard let (x, y, e) = ExactTotal.align(a, b) else { return nil }
-            let (r, overflow) = op == .add ? x.addingReportingOverflow(y) : x.subtractingReportingOverflow(y)
-            return overflow ? nil : (r, e)
-        default:
-            return nil
         }
     }
 

@@ -131,6 +131,7 @@ final class Evaluator {
             return try eval(node.expressions[0], input, frame)
         case .binary:
             if case .jobject(let o)? = input {
+                if !ieee, let program = node.exactProgram, let (m, e) = exactTerm(program, o) { return .number(Num(m: m, e: e)) }
                 if let n = arithmetic(node, o, 0) { return .number(n) }
                 if let b = equality(node, o) { return .bool(b) }
             }

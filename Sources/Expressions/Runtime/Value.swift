@@ -138,7 +138,7 @@ enum Value {
         case .object(let o):
             for i in 0..<o.keys.count { try body(o.keys[i], o.values[i]) }
         case .jobject(let o):
-            for i in 0..<o.count { try body(o.keys[i], Value(o.value(at: i))) }
+            try o.forEachMember { (k: String, v: JSONValue) throws(E) in try body(k, Value(v)) }
         default: break
         }
     }

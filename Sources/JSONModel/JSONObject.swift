@@ -126,7 +126,7 @@ public struct JSONObject: Sendable, Hashable, Sequence {
     /// Member `key`, trying position `hint` first (objects of one shape keep a member at the same
     /// position, and comparing one equal name is much cheaper than a search); on a miss,
     /// searches and sets `hint` to where the member was found. The hint never changes the result.
-    @inlinable
+    @inlinable @inline(__always)
     public func value(forKey key: String, hint: inout Int32) -> JSONValue? {
         let s = storage
         let h = Int(hint)

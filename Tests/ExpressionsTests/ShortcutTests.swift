@@ -75,6 +75,22 @@ import Testing
         }
     }
 
+    @Test("$number, $uppercase and $lowercase called directly give what the general call gives")
+    func directUnaryFunctions() throws {
+        let values = [#""12.50""#, #""-0.10""#, #""1e3""#, #""0x1F""#, #""0b101""#, #""abc""#, #""""#, #"" 12""#, #""1e400""#,
+                      "12.5", "true", "false", "null", "[1,2]", #"{"a":1}"#, #""ÉTÉ straße""#, #""ǅ""#]
+        for f in ["$number", "$uppercase", "$lowercase"] {
+            let direct = try Expression("\(f)(v)")
+            let general = try Expression("v ~> \(f)()")
+            for text in values {
+                let input = try JSONParser.parse(#"{"v": "# + text + "}")
+                #expect(outcome(direct, input) == outcome(general, input), "\(f) of \(text)")
+            }
+            #expect(outcome(direct, try JSONParser.parse("{}")) == outcome(general, try JSONParser.parse("{}")))
+        }
+        #expect(try Expression("$number(\"12.50\") * 2").evaluate(nil)?.description == "25")
+    }
+
     @Test func shortcutsKeepExactMoney() throws {
         let order = try JSONParser.parse(#"{"lines": [{"qty": 3, "price": 25.06}, {"qty": 1, "price": 25.61}, {"qty": 1.5, "price": 0.1}]}"#)
         #expect(try Expression("$sum(lines.(qty * price))").evaluate(order)?.description == "100.94")

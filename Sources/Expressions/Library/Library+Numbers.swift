@@ -11,6 +11,35 @@ extension Functions {
 
     /// `$round` of the library (the evaluator rounds numbers itself when it calls this one).
     static let roundBuiltin: Builtin = numberFunctions.first { $0.name == "round" }!
+    static let numberBuiltin: Builtin = numberFunctions.first { $0.name == "number" }!
+    static let uppercaseBuiltin: Builtin = stringFunctions.first { $0.name == "uppercase" }!
+    static let lowercaseBuiltin: Builtin = stringFunctions.first { $0.name == "lowercase" }!
+
+    /// For a few one-argument functions called with one argument: the result for the argument
+    /// values they are mostly given (a decimal string or a number for `$number`, a string for
+    /// `$uppercase` and `$lowercase`), computed as the function computes it, without the
+    /// argument array or the signature check. Nil means "call the function": other values, and
+    /// every error, are the function's own.
+    static func directUnary(_ f: Callable) -> ((Value) -> Value?)? {
+        if f === numberBuiltin {
+            return { v in
+                switch v {
+                case .number: return v
+                case .string(let s):
+                    if isDecimalLiteral(s), let n = Num.parse(s), n.d.isFinite { return .number(n) }
+                    return nil
+                default: return nil
+                }
+            }
+        }
+        if f === uppercaseBuiltin {
+            return { v in if case .string(let s) = v { return .string(s.uppercased()) } else { return nil } }
+        }
+        if f === lowercaseBuiltin {
+            return { v in if case .string(let s) = v { return .string(s.lowercased()) } else { return nil } }
+        }
+        return nil
+    }
 
     /// The aggregation functions.
     static let aggregationFunctions: [Builtin] = [

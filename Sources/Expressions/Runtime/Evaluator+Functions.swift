@@ -48,7 +48,11 @@ extension Evaluator {
             return .int(n)
         }
         var args: [Value?] = []
-        if applyTo == nil, case .function(let f)? = proc, f === Functions.roundBuiltin, node.arguments.count <= 2,
+        if applyTo == nil, node.arguments.count == 1, case .function(let f)? = proc, let direct = Functions.directUnary(f) {
+            let x = try eval(node.arguments[0], input, frame)
+            if let x, let r = direct(x) { return r }
+            args = [x]
+        } else if applyTo == nil, case .function(let f)? = proc, f === Functions.roundBuiltin, node.arguments.count <= 2,
             !node.arguments.isEmpty
         {
             // `$round(x, 2)`: numbers rounded without the argument array and signature check;

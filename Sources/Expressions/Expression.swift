@@ -225,8 +225,8 @@ public final class PreparedExpression {
         self.limits = limits
         ieee = limits.numbers == .ieee
         evaluator = Evaluator(
-            functions: environment.table, maxDepth: limits.maxDepth ?? EvaluationLimits.defaultMaxDepth, deadline: nil,
-            stackFloor: 0, timestamp: 0, ieee: ieee, hintSlots: hintSlots)
+            functions: environment.table, maxDepth: limits.maxDepth ?? EvaluationLimits.defaultMaxDepth,
+            stackFloor: 0, ieee: ieee, hintSlots: hintSlots)
         base = Frame(parent: nil)
         for (k, v) in bindings { base.bind(Symbols.intern(k), Value(v)) }
     }
@@ -235,8 +235,9 @@ public final class PreparedExpression {
         let ev = evaluator
         let root = self.root
         let ieee = self.ieee
-        ev.deadline = limits.timeout.map { ContinuousClock.now.advanced(by: $0) }
-        ev.timestamp = (Date().timeIntervalSince1970 * 1000).rounded(.down)
+        ev.budget = limits.timeout
+        ev.deadline = nil
+        ev.stamp = nil
         ev.stackFloor = StackGuard.floor()
         ev.counters.pointee = (0, 0)
         let frame = Frame(parent: base)

@@ -91,6 +91,28 @@ import Testing
         #expect(try Expression("$number(\"12.50\") * 2").evaluate(nil)?.description == "25")
     }
 
+    @Test("the clock is read when first needed: $millis() is one instant for the whole evaluation, and a budget still stops it")
+    func clockReadLazily() throws {
+        let before = Date().timeIntervalSince1970 * 1000
+        let r = try Expression("($a := $millis(); $count([1..200000].($ * 2)); [$a, $millis(), $a = $millis()])").evaluate(nil)
+        guard case .array(let items)? = r, items.count == 3, let a = items[0].numberValue?.double else {
+            Issue.record("unexpected result \(String(describing: r))")
+            return
+        }
+        #expect(items[0] == items[1] && items[2] == .bool(true))
+        #expect(a >= before.rounded(.down) && a <= Date().timeIntervalSince1970 * 1000)
+        // a tail call runs in constant stack: only the time budget can stop it
+        let endless = try Expression("($f := function($n) { $f($n + 1) }; $f(0))")
+        let started = ContinuousClock.now
+        do {
+            _ = try endless.evaluate(nil, limits: EvaluationLimits(timeout: .milliseconds(50)))
+            Issue.record("an endless evaluation ended")
+        } catch {
+            #expect(error.code == "U1001" && error.message.contains("time limit"), "\(error)")
+        }
+        #expect(ContinuousClock.now - started < .seconds(60))
+    }
+
     @Test func shortcutsKeepExactMoney() throws {
         let order = try JSONParser.parse(#"{"lines": [{"qty": 3, "price": 25.06}, {"qty": 1, "price": 25.61}, {"qty": 1.5, "price": 0.1}]}"#)
         #expect(try Expression("$sum(lines.(qty * price))").evaluate(order)?.description == "100.94")

@@ -30,9 +30,21 @@ final class TupleStream: @unchecked Sendable {
 final class Evaluator {
     let functions: FunctionTable
     let maxDepth: Int
+    /// The evaluation's time budget, and the instant it runs out. The clock is first read at the
+    /// first deadline check (every 256 steps), not when the evaluation starts: most evaluations
+    /// of a pipeline's mapping end before that, and never read it.
+    var budget: Duration?
     var deadline: ContinuousClock.Instant?
     var stackFloor: UInt
-    var timestamp: Double
+    /// The evaluation's `$now()`, in milliseconds: read from the clock at the first call, then
+    /// the same for every call of that evaluation.
+    var timestamp: Double {
+        if let stamp { return stamp }
+        let now = (Date().timeIntervalSince1970 * 1000).rounded(.down)
+        stamp = now
+        return now
+    }
+    var stamp: Double?
     /// ``NumberMode/ieee``: arithmetic, aggregates, comparisons and equality on doubles only.
     let ieee: Bool
     /// Depth and tick counters behind a pointer: no exclusivity checks on the hot path.
@@ -57,8 +69,7 @@ final class Evaluator {
     }
 
     init(
-        functions: FunctionTable, maxDepth: Int, deadline: ContinuousClock.Instant?, stackFloor: UInt, timestamp: Double,
-        ieee: Bool, hintSlots: Int = 0
+        functions: FunctionTable, maxDepth: Int, stackFloor: UInt, ieee: Bool, hintSlots: Int = 0
     ) {
         hintCount = hintSlots
         hints = UnsafeMutablePointer<Int32>.allocate(capacity: Swift.max(hintSlots, 1))
@@ -66,9 +77,7 @@ final class Evaluator {
         self.ieee = ieee
         self.functions = functions
         self.maxDepth = maxDepth
-        self.deadline = deadline
         self.stackFloor = stackFloor
-        self.timestamp = timestamp
         counters = UnsafeMutablePointer<(depth: Int, ticks: Int)>.allocate(capacity: 1)
         counters.initialize(to: (0, 0))
     }
@@ -91,7 +100,13 @@ final class Evaluator {
     }
 
     @inline(never) func checkDeadline(_ node: Node) throws(ExpressionError) {
-        if let deadline, ContinuousClock.now > deadline {
+        guard let budget else { return }
+        let now = ContinuousClock.now
+        guard let deadline else {
+            deadline = now.advanced(by: budget)
+            return
+        }
+        if now > deadline {
             throw ExpressionError.make("U1001", position: node.position, detail: "timeout")
         }
     }

@@ -355,21 +355,24 @@ final class StreamNode {
     func push(_ input: CompiledStep.Batch, _ c: StreamContext) throws {
         if session != nil {
             guard !c.failedTargets.contains(name) else { return }
-            let job = UncheckedSendable((self, input, c))
-            worker?.submit { job.value.0.write(job.value.1, job.value.2) }
+            // The content hashes are taken here, on the branch's thread: the target's thread
+            // has the file and the state store to write, and the two threads then share the work.
+            let hashes = input.records.map { PipelineRunner.hash($0) }
+            let job = UncheckedSendable((self, input, hashes, c))
+            worker?.submit { job.value.0.write(job.value.1, hashes: job.value.2, job.value.3) }
             return
         }
         try step(input, c)
     }
 
-    private func write(_ input: CompiledStep.Batch, _ c: StreamContext) {
+    private func write(_ input: CompiledStep.Batch, hashes: [String], _ c: StreamContext) {
         if let session, let key {
             guard !c.failedTargets.contains(name) else { return }
             do {
                 let keyed = input.records.map { (key: key($0), record: $0) }
                 let report = try session.write(keyed)
                 var entries: [String: WrittenEntry] = [:]
-                for (k, r) in keyed { entries[k] = WrittenEntry(contentHash: PipelineRunner.hash(r)) }
+                for (i, (k, _)) in keyed.enumerated() { entries[k] = WrittenEntry(contentHash: hashes[i]) }
                 try c.save(name, entries)
                 if PipelineRunner.killAfterBatch == name { kill(getpid(), SIGKILL) }
                 c.shared.sync {

@@ -107,8 +107,8 @@ extension Evaluator {
             !first.keepArray, first.focus == nil, first.index == nil, first.ancestorSym == nil
         {
             let lastInner = last.leaf == .inner ? last.expressions[0] : last
-            let arith = lastInner.leaf == .binary
-            if arith && !ieee, let total = exactSum(over: input, lines: first, term: lastInner) {
+            let program = ieee ? nil : lastInner.exactProgram
+            if program != nil, let total = exactSum(over: input, lines: first, term: lastInner) {
                 return .some(.number(total))
             }
             var acc = SumAccumulator(ieee: ieee)
@@ -123,9 +123,9 @@ extension Evaluator {
                     return
                 case .array(let items)?:
                     for j in items {
-                        // `(qty * unit_price)`: computed in numbers (see `arithmetic`)
-                        if arith, case .object(let lo) = j, let n = arithmetic(lastInner, lo, 0) {
-                            acc.addNumber(n)
+                        // `(qty * unit_price)`: computed in exact numbers (see `exactTerm`)
+                        if let program, case .object(let lo) = j, let (m, e) = exactTerm(program, lo) {
+                            acc.addNumber(Num(m: m, e: e))
                             continue
                         }
                         guard let res = try eval(last, Value(j), frame) else { continue }

@@ -146,8 +146,9 @@ final class Evaluator {
             return try eval(node.expressions[0], input, frame)
         case .binary:
             if case .jobject(let o)? = input {
+                // `qty * unit_price`: names and literals in exact numbers (anything else, and the
+                // IEEE mode, take the general way below, which gives the same result or error)
                 if !ieee, let program = node.exactProgram, let (m, e) = exactTerm(program, o) { return .number(Num(m: m, e: e)) }
-                if let n = arithmetic(node, o, 0) { return .number(n) }
                 if let b = equality(node, o) { return .bool(b) }
             }
             try enter(node)
@@ -155,30 +156,6 @@ final class Evaluator {
             return try evalBinary(node, input, frame)
         default:
             return try evalNode(node, input, frame)
-        }
-    }
-
-    /// `qty * unit_price * (1 + tax_rate)` on an input object, in numbers throughout: `+ - *`
-    /// of its names and number literals (a few levels deep), with no `Value` on the way. Nil
-    /// when anything else is met (a name that is not a finite number, another operator, an
-    /// intermediate result that is not finite): the general evaluation then runs, and gives
-    /// the same result or error (these nodes are pure, so evaluating them twice is harmless).
-    @inline(__always)
-    func arithmetic(_ node: Node, _ o: JSONObject, _ level: Int) -> Num? {
-        let op = node.binop
-        guard op == .mul || op == .add || op == .sub, level < 4 else { return nil }
-        guard let a = arithmeticOperand(node.lhs!, o, level), let b = arithmeticOperand(node.rhs!, o, level) else { return nil }
-        if ieee {
-            switch op {
-            case .mul: return Num(double: a.d * b.d)
-            case .add: return Num(double: a.d + b.d)
-            default: return Num(double: a.d - b.d)
-            }
-        }
-        switch op {
-        case .mul: return a * b
-        case .add: return a + b
-        default: return a - b
         }
     }
 
@@ -205,27 +182,6 @@ final class Evaluator {
         default: return nil
         }
         return op == .eq ? equal : !equal
-    }
-
-    @inline(never)
-    func arithmeticOperand(_ node: Node, _ o: JSONObject, _ level: Int) -> Num? {
-        var node = node
-        if node.leaf == .inner { node = node.expressions[0] }
-        let n: Num
-        switch node.leaf {
-        case .name:
-            guard case .number(let j)? = memberJSON(o, node.leafName, hintSlot: node.hintSlot) else { return nil }
-            n = Num(j)
-        case .literal:
-            guard case .number(let v)? = node.literal else { return nil }
-            n = v
-        case .binary:
-            guard let v = arithmetic(node, o, level + 1) else { return nil }
-            n = v
-        default:
-            return nil
-        }
-        return n.d.isFinite ? n : nil
     }
 
     func evalNode(_ node: Node, _ input: Value?, _ frame: Frame) throws(ExpressionError) -> Value? {

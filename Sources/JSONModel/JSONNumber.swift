@@ -169,20 +169,26 @@ public struct JSONNumber: Sendable {
 
     /// A decimal's significand and exponent when the significand fits in 64 bits.
     static func parts(of d: Decimal) -> (Int64, Int)? {
-        guard rawLayoutKnown else { return nil }
-        return withUnsafeBytes(of: d) { raw -> (Int64, Int)? in
+        guard rawLayoutKnown, let raw = rawParts(d), raw.magnitude <= UInt64(Int64.max) else { return nil }
+        return (raw.negative ? -Int64(raw.magnitude) : Int64(raw.magnitude), raw.magnitude == 0 ? 0 : raw.exponent)
+    }
+
+    /// A decimal's sign, 64-bit significand and exponent, read from its storage (exponent byte,
+    /// length and sign bits, 16-bit mantissa words); nil for NaN or a longer significand. Only
+    /// meaningful when ``rawLayoutKnown``.
+    static func rawParts(_ d: Decimal) -> (negative: Bool, magnitude: UInt64, exponent: Int)? {
+        withUnsafeBytes(of: d) { raw -> (negative: Bool, magnitude: UInt64, exponent: Int)? in
             let exponent = Int(Int8(bitPattern: raw[0]))
             let flags = raw[1]
             let length = Int(flags >> 4)
             let negative = flags & 0x08 != 0
-            if length == 0 { return negative ? nil : (0, 0) }  // zero, or NaN
+            if length == 0 { return negative ? nil : (false, 0, 0) }  // zero, or NaN
             guard length <= 4 else { return nil }
             var m: UInt64 = 0
             for i in stride(from: length - 1, through: 0, by: -1) {
                 m = m << 16 | UInt64(raw[4 + 2 * i]) | UInt64(raw[5 + 2 * i]) << 8
             }
-            guard m <= UInt64(Int64.max) else { return nil }
-            return (negative ? -Int64(m) : Int64(m), exponent)
+            return (negative, m, exponent)
         }
     }
 
@@ -449,45 +455,34 @@ public struct JSONNumber: Sendable {
     /// Formats a decimal whose significand fits in 64 bits straight from its storage
     /// (exponent byte, length and sign bits, 16-bit mantissa words); nil otherwise.
     static func fastFormat(_ d: Decimal) -> String? {
-        withUnsafeBytes(of: d) { raw -> String? in
-            let exponent = Int(Int8(bitPattern: raw[0]))
-            let flags = raw[1]
-            let length = Int(flags >> 4)
-            let negative = flags & 0x08 != 0
-            if length == 0 { return negative ? nil : "0" }  // zero, or NaN
-            guard length <= 4 else { return nil }
-            var m: UInt64 = 0
-            for i in stride(from: length - 1, through: 0, by: -1) {
-                m = m << 16 | UInt64(raw[4 + 2 * i]) | UInt64(raw[5 + 2 * i]) << 8
-            }
-            if m == 0 { return "0" }
-            var digits = Array(String(m).utf8)
-            var out: [UInt8] = []
-            out.reserveCapacity(digits.count + 4)
-            if negative { out.append(UInt8(ascii: "-")) }
-            if exponent >= 0 {
-                guard exponent <= 64 else { return nil }
-                out += digits
-                out += repeatElement(UInt8(ascii: "0"), count: exponent)
+        guard let (negative, m, exponent) = rawParts(d) else { return nil }
+        if m == 0 { return "0" }
+        var digits = Array(String(m).utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(digits.count + 4)
+        if negative { out.append(UInt8(ascii: "-")) }
+        if exponent >= 0 {
+            guard exponent <= 64 else { return nil }
+            out += digits
+            out += repeatElement(UInt8(ascii: "0"), count: exponent)
+        } else {
+            let point = digits.count + exponent  // digits before the point
+            var fraction: ArraySlice<UInt8>
+            if point > 0 {
+                out += digits[..<point]
+                fraction = digits[point...]
             } else {
-                let point = digits.count + exponent  // digits before the point
-                var fraction: ArraySlice<UInt8>
-                if point > 0 {
-                    out += digits[..<point]
-                    fraction = digits[point...]
-                } else {
-                    out.append(UInt8(ascii: "0"))
-                    digits.insert(contentsOf: repeatElement(UInt8(ascii: "0"), count: -point), at: 0)
-                    fraction = digits[...]
-                }
-                while fraction.last == UInt8(ascii: "0") { fraction.removeLast() }
-                if !fraction.isEmpty {
-                    out.append(UInt8(ascii: "."))
-                    out += fraction
-                }
+                out.append(UInt8(ascii: "0"))
+                digits.insert(contentsOf: repeatElement(UInt8(ascii: "0"), count: -point), at: 0)
+                fraction = digits[...]
             }
-            return String(decoding: out, as: UTF8.self)
+            while fraction.last == UInt8(ascii: "0") { fraction.removeLast() }
+            if !fraction.isEmpty {
+                out.append(UInt8(ascii: "."))
+                out += fraction
+            }
         }
+        return String(decoding: out, as: UTF8.self)
     }
 }
 

@@ -281,20 +281,12 @@ extension Evaluator {
                         top += 1
                     case .mul:
                         top -= 1
-                        let (p, overflow) = m[top - 1].multipliedReportingOverflow(by: m[top])
-                        if overflow { return nil }
-                        var pm = p
-                        var pe = e[top - 1] + e[top]
-                        if pm == 0 { pe = 0 }
-                        while pe < 0 && pm != 0 && pm % 10 == 0 {
-                            pm /= 10
-                            pe += 1
-                        }
+                        guard let (pm, pe) = Num.product((m[top - 1], e[top - 1]), (m[top], e[top])) else { return nil }
                         m[top - 1] = pm
                         e[top - 1] = pe
                     case .add, .sub:
                         top -= 1
-                        guard let (x, y, ex) = ExactTotal.align((m[top - 1], e[top - 1]), (m[top], e[top])) else { return nil }
+                        guard let (x, y, ex) = Num.align((m[top - 1], e[top - 1]), (m[top], e[top])) else { return nil }
                         let (r, overflow) = step.isAdd ? x.addingReportingOverflow(y) : x.subtractingReportingOverflow(y)
                         if overflow { return nil }
                         m[top - 1] = r
@@ -544,25 +536,8 @@ struct ExactTotal {
     var e = 0
     var terms = 0
 
-    @inline(__always) static func align(_ a: (Int64, Int), _ b: (Int64, Int)) -> (Int64, Int64, Int)? {
-        if a.1 == b.1 { return (a.0, b.0, a.1) }
-        if a.1 > b.1 {
-            guard let am = scale(a.0, a.1 - b.1) else { return nil }
-            return (am, b.0, b.1)
-        }
-        guard let bm = scale(b.0, b.1 - a.1) else { return nil }
-        return (a.0, bm, a.1)
-    }
-
-    @inline(__always) static func scale(_ m: Int64, _ k: Int) -> Int64? {
-        if m == 0 { return 0 }
-        if k > 18 { return nil }
-        let (r, o) = m.multipliedReportingOverflow(by: Num.pow10Int[k])
-        return o ? nil : r
-    }
-
     @inline(__always) mutating func add(_ t: (Int64, Int)) -> Bool {
-        guard let (x, y, ex) = ExactTotal.align((m, e), t) else { return false }
+        guard let (x, y, ex) = Num.align((m, e), t) else { return false }
         let (s, o) = x.addingReportingOverflow(y)
         if o { return false }
         m = s

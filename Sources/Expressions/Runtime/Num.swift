@@ -206,14 +206,20 @@ struct Num: Sendable {
     /// Aligns two exact numbers on the smaller exponent; nil on overflow.
     @inline(__always)
     static func align(_ a: Num, _ b: Num) -> (Int64, Int64, Int)? {
-        if a.e == b.e { return (a.m, b.m, Int(a.e)) }
-        if a.e > b.e {
-            guard let am = scale(a.m, Int(a.e) - Int(b.e)) else { return nil }
-            return (am, b.m, Int(b.e))
-        } else {
-            guard let bm = scale(b.m, Int(b.e) - Int(a.e)) else { return nil }
-            return (a.m, bm, Int(a.e))
+        align((a.m, Int(a.e)), (b.m, Int(b.e)))
+    }
+
+    /// Aligns two exact values given as (significand, exponent) on the smaller exponent; nil on
+    /// overflow. Shared with the evaluator's integer shortcuts, so both add up the same way.
+    @inline(__always)
+    static func align(_ a: (Int64, Int), _ b: (Int64, Int)) -> (Int64, Int64, Int)? {
+        if a.1 == b.1 { return (a.0, b.0, a.1) }
+        if a.1 > b.1 {
+            guard let am = scale(a.0, a.1 - b.1) else { return nil }
+            return (am, b.0, b.1)
         }
+        guard let bm = scale(b.0, b.1 - a.1) else { return nil }
+        return (a.0, bm, a.1)
     }
 
     @inline(__always)
@@ -222,6 +228,22 @@ struct Num: Sendable {
         if k > 18 { return nil }
         let (r, o) = m.multipliedReportingOverflow(by: pow10Int[k])
         return o ? nil : r
+    }
+
+    /// The exact product of two (significand, exponent) values, the fraction's trailing zeros
+    /// dropped; nil on overflow.
+    @inline(__always)
+    static func product(_ a: (Int64, Int), _ b: (Int64, Int)) -> (Int64, Int)? {
+        let (p, o) = a.0.multipliedReportingOverflow(by: b.0)
+        if o { return nil }
+        var pm = p
+        var pe = a.1 + b.1
+        if pm == 0 { pe = 0 }
+        while pe < 0 && pm % 10 == 0 && pm != 0 {
+            pm /= 10
+            pe += 1
+        }
+        return (pm, pe)
     }
 
     @inline(__always) static func + (a: Num, b: Num) -> Num {
@@ -241,18 +263,8 @@ struct Num: Sendable {
     }
 
     static func * (a: Num, b: Num) -> Num {
-        if a.isExact && b.isExact {
-            let (p, o) = a.m.multipliedReportingOverflow(by: b.m)
-            if !o {
-                var pm = p
-                var pe = Int(a.e) + Int(b.e)
-                if pm == 0 { pe = 0 }
-                while pe < 0 && pm % 10 == 0 && pm != 0 {
-                    pm /= 10
-                    pe += 1
-                }
-                return Num(m: pm, e: pe)
-            }
+        if a.isExact && b.isExact, let (pm, pe) = product((a.m, Int(a.e)), (b.m, Int(b.e))) {
+            return Num(m: pm, e: pe)
         }
         return Num(double: a.d * b.d)
     }

@@ -218,6 +218,8 @@ public final class PreparedExpression {
     private let ieee: Bool
     private let evaluator: Evaluator
     private let base: Frame
+    /// The root's shape when it is one read straight from an input object (exact mode only).
+    private let direct: DirectForm?
     private static let dollar = Symbols.intern("$")
 
     init(root: Node, hintSlots: Int, bindings: [String: JSONValue], environment: ExpressionEnvironment, limits: EvaluationLimits) {
@@ -229,10 +231,13 @@ public final class PreparedExpression {
             stackFloor: 0, ieee: ieee, hintSlots: hintSlots)
         base = Frame(parent: nil)
         for (k, v) in bindings { base.bind(Symbols.intern(k), Value(v)) }
+        let base = self.base
+        direct = ieee ? nil : DirectForm(root, functions: environment.table, isBound: { base.lookup($0) != nil })
     }
 
     public func evaluate(_ input: JSONValue?) throws(ExpressionError) -> JSONValue? {
         let ev = evaluator
+        if let direct, case .object(let o)? = input, let result = direct.run(o, ev) { return result }
         let root = self.root
         let ieee = self.ieee
         ev.budget = limits.timeout

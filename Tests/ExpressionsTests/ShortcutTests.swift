@@ -7,7 +7,9 @@ import Testing
 /// `$count(lines)`, `[lines.{…}]`, `name = "literal"`, `$round(x, 2)`). Each is checked here
 /// against the same expression written so that the general evaluation runs, on inputs made to
 /// leave the shortcut half-way: missing members, strings, nulls, nested arrays, a single object
-/// instead of an array, huge and tiny numbers, trailing zeros.
+/// instead of an array, huge and tiny numbers, trailing zeros. The shapes a prepared expression
+/// reads straight from an input object (a member, `$number(member)`, text joined with `&`,
+/// arithmetic of `$number`s) are checked the same way on records holding every kind of value.
 @Suite struct ShortcutTests {
     static let inputs: [String] = [
         #"{"lines": [{"qty": 2, "price": 1.50, "rate": 0.15}, {"qty": 3, "price": 0.1, "rate": 0}]}"#,
@@ -89,6 +91,67 @@ import Testing
             #expect(outcome(direct, try JSONParser.parse("{}")) == outcome(general, try JSONParser.parse("{}")))
         }
         #expect(try Expression("$number(\"12.50\") * 2").evaluate(nil)?.description == "25")
+    }
+
+    /// Records a mapping reads field by field: every kind of member value, and none.
+    static let records: [String] = [
+        #"{"id": "SO1", "qty": "11", "price": "203.54", "sku": "sku-0293", "n": 7, "d": 1.50}"#,
+        #"{"id": "", "qty": "-0.10", "price": "1e3", "sku": "ÉTÉ straße ǅ", "n": -0.5, "d": 1e-22}"#,
+        #"{"id": 12.50, "qty": 3, "price": 0.1, "sku": 5, "n": 1e30, "d": 9007199254740993}"#,
+        #"{"id": true, "qty": " 12", "price": "0x1F", "sku": true, "n": false, "d": null}"#,
+        #"{"id": null, "qty": "1e400", "price": "abc", "sku": null, "n": null, "d": "7"}"#,
+        #"{"id": [1, 2], "qty": [3], "price": ["4"], "sku": ["a"], "n": [], "d": [[1]]}"#,
+        #"{"id": {"a": 1}, "qty": {"v": 1}, "price": {}, "sku": {"s": "x"}, "n": {}, "d": {}}"#,
+        #"{"qty": "92233720368547758.07", "price": "92233720368547758.07", "n": 922337203685477, "d": 92233720368.5477}"#,
+        #"{"qty": "1.10", "price": "2.20", "n": 0, "d": -0}"#,
+        #"{}"#,
+    ]
+
+    /// Each pair: a shape a prepared expression reads straight from the input object
+    /// (`DirectForm`), and the same thing in a block, which the general evaluation runs.
+    static let directPairs: [(String, String)] = [
+        ("id", "(id)"), ("n", "(n)"), ("d", "(d)"), ("missing", "(missing)"),
+        ("$number(qty)", "qty ~> $number()"), ("$number(n)", "n ~> $number()"), ("$number(missing)", "missing ~> $number()"),
+        ("$uppercase(sku)", "sku ~> $uppercase()"), ("$lowercase(sku)", "sku ~> $lowercase()"),
+        ("\"INV-\" & id", "(\"INV-\" & id)"), ("id & \"/\" & $string(n) & \"/\" & $string(d)", "(id & \"/\" & $string(n) & \"/\" & $string(d))"),
+        ("id & missing & $string(missing)", "(id & missing & $string(missing))"),
+        ("$number(qty) * $number(price)", "($number(qty) * $number(price))"),
+        ("$number(qty) * $number(price) - n + 0.5", "($number(qty) * $number(price) - n + 0.5)"),
+        ("n * d", "(n * d)"), ("$number(d) * 100", "($number(d) * 100)"),
+    ]
+
+    @Test("each shape read straight from an input object gives what the general evaluation gives", arguments: 0..<ShortcutTests.directPairs.count)
+    func directFormAgreesWithGeneralEvaluation(_ p: Int) throws {
+        let (fast, general) = ShortcutTests.directPairs[p]
+        let a = try Expression(fast)
+        let b = try Expression(general)
+        let preparedA = a.prepared()
+        let preparedB = b.prepared()
+        for text in ShortcutTests.records + ShortcutTests.inputs {
+            let input = try JSONParser.parse(text)
+            #expect(outcome(a, input) == outcome(b, input), "\(fast) on \(text)")
+            // prepared once, evaluated on records one after another (member-lookup hints carry over)
+            #expect(prepared(preparedA, input) == prepared(preparedB, input), "\(fast) prepared, on \(text)")
+        }
+    }
+
+    @Test("a binding named like a library function hides it from the direct forms too")
+    func directFormRespectsBindings() throws {
+        let record = try JSONParser.parse(#"{"qty": "2", "price": "3", "sku": "abc"}"#)
+        for text in ["$number(qty) * $number(price)", "$uppercase(sku)", "\"x\" & $string(qty)"] {
+            let e = try Expression(text)
+            let bindings: [String: JSONValue] = ["number": 1, "uppercase": "u", "string": .null]
+            #expect(throws: ExpressionError.self, "\(text)") { try e.prepared(bindings: bindings).evaluate(record) }
+        }
+        #expect(try Expression("$number(qty) * $number(price)").prepared().evaluate(record) == 6)
+    }
+
+    private func prepared(_ e: PreparedExpression, _ input: JSONValue) -> String {
+        do {
+            return try e.evaluate(input).map { JSONWriter.write($0) } ?? "undefined"
+        } catch {
+            return "error \(error.code)"
+        }
     }
 
     @Test("the clock is read when first needed: $millis() is one instant for the whole evaluation, and a budget still stops it")

@@ -14,6 +14,7 @@ extension Functions {
     static let numberBuiltin: Builtin = numberFunctions.first { $0.name == "number" }!
     static let uppercaseBuiltin: Builtin = stringFunctions.first { $0.name == "uppercase" }!
     static let lowercaseBuiltin: Builtin = stringFunctions.first { $0.name == "lowercase" }!
+    static let stringBuiltin: Builtin = stringFunctions.first { $0.name == "string" }!
 
     /// For a few one-argument functions called with one argument: the result for the argument
     /// values they are mostly given (a decimal string or a number for `$number`, a string for

@@ -187,26 +187,29 @@ func percentDecode(_ s: String, reserved: Set<UInt8>) -> String? {
 }
 
 func isDecimalLiteral(_ s: String) -> Bool {
-    // -?[0-9]+(\.[0-9]+)?([Ee][-+]?[0-9]+)?
-    let u = Array(s.utf8)
-    var i = 0
-    func digits() -> Bool {
-        let start = i
-        while i < u.count && u[i] >= 48 && u[i] <= 57 { i += 1 }
-        return i > start
-    }
-    if i < u.count && u[i] == UInt8(ascii: "-") { i += 1 }
-    guard digits() else { return false }
-    if i < u.count && u[i] == UInt8(ascii: ".") {
-        i += 1
+    // -?[0-9]+(\.[0-9]+)?([Ee][-+]?[0-9]+)?, read in place (no copy of the text)
+    func matches(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        func digits() -> Bool {
+            let start = i
+            while i < u.count && u[i] >= 48 && u[i] <= 57 { i += 1 }
+            return i > start
+        }
+        if i < u.count && u[i] == UInt8(ascii: "-") { i += 1 }
         guard digits() else { return false }
+        if i < u.count && u[i] == UInt8(ascii: ".") {
+            i += 1
+            guard digits() else { return false }
+        }
+        if i < u.count && (u[i] == UInt8(ascii: "e") || u[i] == UInt8(ascii: "E")) {
+            i += 1
+            if i < u.count && (u[i] == UInt8(ascii: "+") || u[i] == UInt8(ascii: "-")) { i += 1 }
+            guard digits() else { return false }
+        }
+        return i == u.count
     }
-    if i < u.count && (u[i] == UInt8(ascii: "e") || u[i] == UInt8(ascii: "E")) {
-        i += 1
-        if i < u.count && (u[i] == UInt8(ascii: "+") || u[i] == UInt8(ascii: "-")) { i += 1 }
-        guard digits() else { return false }
-    }
-    return i == u.count
+    if let r = s.utf8.withContiguousStorageIfAvailable(matches) { return r }
+    return Array(s.utf8).withUnsafeBufferPointer(matches)
 }
 
 func parsePrefixedInteger(_ s: String) -> Double? {

@@ -212,9 +212,12 @@ final class Node: @unchecked Sendable {
     }
 }
 
-/// One step of ``Node/exactProgram``.
+/// One step of ``Node/exactProgram`` (and of a ``DirectForm``'s arithmetic).
 enum ExactStep {
     case name(String, Int32)
+    /// `$number(name)` of the library (only a ``DirectForm`` compiles it: it knows the
+    /// function is the library's).
+    case numberOf(String, Int32)
     case literal(Int64, Int)
     case mul, add, sub
 }

@@ -274,6 +274,13 @@ extension Evaluator {
                         m[top] = p.significand
                         e[top] = p.exponent
                         top += 1
+                    case .numberOf(let key, let slot):
+                        guard top < 8 else { return nil }
+                        let value = memberJSON(o, key, hintSlot: slot)
+                        guard let parts = Evaluator.numberParts(value) else { return nil }
+                        m[top] = parts.0
+                        e[top] = parts.1
+                        top += 1
                     case .literal(let lm, let le):
                         guard top < 8 else { return nil }
                         m[top] = lm
@@ -295,6 +302,23 @@ extension Evaluator {
                 }
                 return top == 1 ? (m[0], e[0]) : nil
             }
+        }
+    }
+
+    /// What `$number(v)` gives for a member value `v`, as an exact (significand, exponent)
+    /// pair: a number held inline as it is, a plain decimal string as `$number` reads it. Nil
+    /// for anything else (the general evaluation then decides).
+    @inline(never)
+    static func numberParts(_ v: JSONValue?) -> (Int64, Int)? {
+        switch v {
+        case .number(let j)?:
+            guard let p = j.smallParts else { return nil }
+            return (p.significand, p.exponent)
+        case .string(let s)?:
+            guard isDecimalLiteral(s), let n = Num.parse(s), n.isExact, n.d.isFinite else { return nil }
+            return (n.m, Int(n.e))
+        default:
+            return nil
         }
     }
 

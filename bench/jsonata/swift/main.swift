@@ -2,11 +2,15 @@
 // with parsing/compiling and evaluation measured apart. Never run by CI; see bench/README.md.
 //
 //   ExpressionBench --data invoices.json [--n 30] [--parse-n 200] [--warmup 3] [--out DIR] a.jsonata b.jsonata …
+//   ExpressionBench --data record.json --prepared --batch 1000 --n 200 field.jsonata
 //
 // For each expression file: `warmup` untimed compiles and evaluations, then `parse-n` timed
 // `Expression(text)` and `n` timed `evaluate(input)` (input already read into a JSONValue, as a
 // pipeline holds it; the result stays a JSONValue, it is not written as text). Times come from
-// ContinuousClock, one reading per iteration. Prints one JSON object per run on stdout; with
+// ContinuousClock, one reading per iteration. With --prepared the expression is prepared once
+// and each evaluation reuses it, as a pipeline's step does for its records; with --batch K each
+// timed sample is K evaluations and reports the time of one (for expressions too quick to time
+// one at a time). Prints one JSON object per run on stdout; with
 // --out, writes each result as JSON text to DIR/<name>.json for the cross-engine comparison.
 import Expressions
 import Foundation
@@ -21,6 +25,8 @@ struct Options {
     var parseN = 200
     var warmup = 3
     var out: String?
+    var prepared = false
+    var batch = 1
     var expressions: [String] = []
 }
 
@@ -47,6 +53,8 @@ func parseOptions() -> Options {
         case "--parse-n": o.parseN = int(a)
         case "--warmup": o.warmup = int(a)
         case "--out": o.out = value(a)
+        case "--prepared": o.prepared = true
+        case "--batch": o.batch = int(a)
         default:
             if a.hasPrefix("--") { fail("unknown option \(a)") }
             o.expressions.append(a)
@@ -111,15 +119,21 @@ for path in options.expressions {
     }
 
     var result: JSONValue?
+    let prepared = options.prepared ? compiled.prepared() : nil
+    func evaluate() throws(ExpressionError) -> JSONValue? {
+        if let prepared { return try prepared.evaluate(input) }
+        return try compiled.evaluate(input)
+    }
     do {
-        for _ in 0..<options.warmup { result = try compiled.evaluate(input) }
+        for _ in 0..<options.warmup { result = try evaluate() }
     } catch { fail("\(path): \(error)") }
     var eval: [Double] = []
     eval.reserveCapacity(options.n)
     for _ in 0..<options.n {
         let start = clock.now
-        let r = try! compiled.evaluate(input)
-        eval.append(seconds(start.duration(to: clock.now)))
+        var r: JSONValue?
+        for _ in 0..<options.batch { r = try! evaluate() }
+        eval.append(seconds(start.duration(to: clock.now)) / Double(options.batch))
         if case .array(let a)? = r { sink &+= a.count }
         result = r
     }
@@ -136,7 +150,9 @@ for path in options.expressions {
     o["eval"] = summary(eval)
     o["warmup"] = .number(JSONNumber(options.warmup))
     o["input_load_ms"] = .number(JSONNumber(loadSeconds * 1000))
-    o["note"] = .string("eval: Expression.evaluate(JSONValue) -> JSONValue, input parsed once beforehand")
+    o["note"] = .string(options.prepared
+        ? "eval: PreparedExpression.evaluate(JSONValue) -> JSONValue, prepared once, \(options.batch) per sample"
+        : "eval: Expression.evaluate(JSONValue) -> JSONValue, input parsed once beforehand")
     print(JSONWriter.write(.object(o)))
 }
 if sink == Int.min { print(sink) }

@@ -1,0 +1,159 @@
+import JSONModel
+
+/// The shapes a pipeline's field mappings are mostly made of, recognised once when an
+/// expression is prepared and then evaluated on an input object straight from its JSON: no
+/// frame, no `Value` for the input, no depth or clock bookkeeping. A mapping of nine fields
+/// spends most of its time on that bookkeeping when each field is a name or a call on one.
+///
+/// - `customer`: a member;
+/// - `$number(qty)`, `$uppercase(sku)`, `$lowercase(email)`: a library function on a member;
+/// - `"INV-" & order_id & "/" & $string(line)`: text joined from string literals, members and
+///   `$string` of members;
+/// - `$number(qty) * $number(unit_price) - discount`: `+ - *` of members, `$number` of members
+///   and exact number literals, in scaled integers (``Evaluator/exactTerm(_:_:)``).
+///
+/// ``run(_:_:)`` returns nil whenever the general evaluation is needed, and that evaluation
+/// then runs from the start: a member that is missing where the shape cannot tell what the
+/// function would do with nothing, a member that is an array (a path may flatten it), a number
+/// `$number` would not read as a plain decimal, an overflow. Each result is the one the general
+/// evaluation gives (ShortcutTests checks every shape against it). Exact mode only: in the
+/// IEEE mode numbers leave as doubles, which only the general way converts.
+enum DirectForm {
+    case member(String, Int32)
+    case call((Value) -> Value?, String, Int32)
+    case concat([ConcatPart])
+    case exact([ExactStep])
+
+    enum ConcatPart {
+        case text(String)
+        /// A member as `&` turns it into text (nothing is "").
+        case member(String, Int32)
+        /// `$string(member)`: as `&` turns it into text, since `$string` of nothing is nothing.
+        case string(String, Int32)
+    }
+
+    /// The direct form of `root`, if it has one. `isBound` tells whether a name is bound in the
+    /// prepared expression's bindings (which would hide a library function of that name).
+    init?(_ root: Node, functions: FunctionTable, isBound: (Sym) -> Bool) {
+        func libraryFunction(_ call: Node) -> Callable? {
+            guard call.kind == .function, let p = call.procedure, p.kind == .variable, p.predicate == nil, p.group == nil,
+                  !p.keepArray, p.stages == nil, !isBound(p.sym) else { return nil }
+            return functions.lookup(p.sym)
+        }
+        /// The one argument of a one-argument call, when it is a plain name.
+        func nameArgument(_ call: Node) -> Node? {
+            guard call.arguments.count == 1, call.arguments[0].leaf == .name else { return nil }
+            return call.arguments[0]
+        }
+        func plainCall(_ node: Node) -> Bool {
+            node.predicate == nil && node.group == nil && node.stages == nil && !node.keepArray && node.focus == nil && node.index == nil
+                && node.ancestorSym == nil && !node.tuple
+        }
+        func compileExact(_ node: Node, level: Int, into program: inout [ExactStep]) -> Bool {
+            let node = node.leaf == .inner ? node.expressions[0] : node
+            switch node.leaf {
+            case .name:
+                program.append(.name(node.leafName, node.hintSlot))
+                return true
+            case .literal:
+                guard case .number(let n)? = node.literal, n.isExact else { return false }
+                program.append(.literal(n.m, Int(n.e)))
+                return true
+            case .binary:
+                guard level < 4, let lhs = node.lhs, let rhs = node.rhs, let op = ExactStep(node.binop),
+                      compileExact(lhs, level: level + 1, into: &program), compileExact(rhs, level: level + 1, into: &program)
+                else { return false }
+                program.append(op)
+                return true
+            default:
+                guard plainCall(node), libraryFunction(node) === Functions.numberBuiltin, let name = nameArgument(node) else { return false }
+                program.append(.numberOf(name.leafName, name.hintSlot))
+                return true
+            }
+        }
+        func concatParts(_ node: Node, level: Int, into parts: inout [ConcatPart]) -> Bool {
+            switch node.leaf {
+            case .name:
+                parts.append(.member(node.leafName, node.hintSlot))
+                return true
+            case .literal:
+                guard case .string(let s)? = node.literal else { return false }
+                parts.append(.text(s))
+                return true
+            case .binary:
+                guard node.binop == .concat, level < 16, let lhs = node.lhs, let rhs = node.rhs else { return false }
+                return concatParts(lhs, level: level + 1, into: &parts) && concatParts(rhs, level: level + 1, into: &parts)
+            default:
+                guard plainCall(node), libraryFunction(node) === Functions.stringBuiltin, let name = nameArgument(node) else { return false }
+                parts.append(.string(name.leafName, name.hintSlot))
+                return true
+            }
+        }
+
+        switch root.leaf {
+        case .name:
+            self = .member(root.leafName, root.hintSlot)
+            return
+        case .binary:
+            if root.binop == .concat {
+                var parts: [ConcatPart] = []
+                guard concatParts(root, level: 0, into: &parts) else { return nil }
+                self = .concat(parts)
+                return
+            }
+            var program: [ExactStep] = []
+            guard ExactStep(root.binop) != nil, compileExact(root, level: 1, into: &program) else { return nil }
+            self = .exact(program)
+            return
+        default:
+            guard plainCall(root), let f = libraryFunction(root), let direct = Functions.directUnary(f), let name = nameArgument(root) else { return nil }
+            self = .call(direct, name.leafName, name.hintSlot)
+        }
+    }
+
+    /// The result on input object `o` (`.some(nil)`: nothing), or nil when the general
+    /// evaluation is needed.
+    @inline(__always)
+    func run(_ o: JSONObject, _ ev: Evaluator) -> JSONValue?? {
+        switch self {
+        case .member(let key, let slot):
+            guard let j = ev.memberJSON(o, key, hintSlot: slot) else { return .some(nil) }
+            switch j {
+            case .string, .bool, .null, .object: return j
+            case .number(let n): return .number(Num(n).jsonNumber)
+            case .array: return nil
+            }
+        case .call(let direct, let key, let slot):
+            guard let j = ev.memberJSON(o, key, hintSlot: slot) else { return nil }
+            if case .array = j { return nil }
+            guard let r = direct(Value(j)) else { return nil }
+            switch r {
+            case .string(let s): return .string(s)
+            case .number(let n) where n.d.isFinite: return .number(n.jsonNumber)
+            default: return nil
+            }
+        case .concat(let parts):
+            var text = ""
+            for part in parts {
+                switch part {
+                case .text(let s):
+                    text += s
+                case .member(let key, let slot), .string(let key, let slot):
+                    switch ev.memberJSON(o, key, hintSlot: slot) {
+                    case nil: break
+                    case .string(let s)?: text += s
+                    case .array?, .object?: return nil
+                    case let j?:
+                        // a number (an infinite one is an error the general way reports), true, false, null
+                        guard let s = try? Functions.string(Value(j), ieee: false) else { return nil }
+                        text += s
+                    }
+                }
+            }
+            return .string(text)
+        case .exact(let program):
+            guard let (m, e) = ev.exactTerm(program, o) else { return nil }
+            return .number(Num(m: m, e: e).jsonNumber)
+        }
+    }
+}

@@ -82,10 +82,16 @@ struct CSVParser {
     }
 
     private mutating func endField(_ path: String) throws {
-        guard let s = String(validating: field, as: UTF8.self) else {
-            throw ConnectorError("\(path): line \(line) is not UTF-8 text")
+        // ASCII (the usual field) needs no validation; anything else must be UTF-8.
+        let ascii = field.withUnsafeBufferPointer { $0.allSatisfy { $0 < 0x80 } }
+        if ascii {
+            row.append(String(decoding: field, as: UTF8.self))
+        } else {
+            guard let s = String(validating: field, as: UTF8.self) else {
+                throw ConnectorError("\(path): line \(line) is not UTF-8 text")
+            }
+            row.append(s)
         }
-        row.append(s)
         field.removeAll(keepingCapacity: true)
     }
 
@@ -115,6 +121,11 @@ struct CSVParser {
                 } else {
                     if c == 10 { line += 1 }
                     field.append(c)
+                    // the rest of a run of bytes with no quote or line feed, at once
+                    var j = i
+                    while j < b.count && b[j] != 34 && b[j] != 10 { j += 1 }
+                    if j > i { field.append(contentsOf: UnsafeBufferPointer(rebasing: b[i..<j])) }
+                    i = j
                     continue
                 }
             }
@@ -134,6 +145,15 @@ struct CSVParser {
                 rowLine = line
             default:
                 field.append(c)
+                // the rest of a run of ordinary bytes, at once
+                var j = i
+                while j < b.count {
+                    let d = b[j]
+                    if d == delimiter || d == 10 || d == 13 || d == 34 { break }
+                    j += 1
+                }
+                if j > i { field.append(contentsOf: UnsafeBufferPointer(rebasing: b[i..<j])) }
+                i = j
             }
         }
     }

@@ -71,6 +71,9 @@ public struct CompiledStep: Sendable {
     private(set) var groupBy: [CompiledExpression]
     private(set) var map: [(field: String, expression: CompiledExpression)]
     private(set) var dedupeBy: CompiledExpression?
+    /// The map's field names, in order, and the slot of each field's expression.
+    private let mapFields: [String]
+    private var mapSlots: [Int] { map.map(\.expression.slot) }
 
     public init(_ spec: StepSpec) throws {
         self.spec = spec
@@ -80,6 +83,7 @@ public struct CompiledStep: Sendable {
         joinEquals = try spec.join?.equals.map { try CompiledExpression($0, part: "join.equals") }
         groupBy = try (spec.group?.by ?? []).map { try CompiledExpression($0, part: "group.by") }
         map = try spec.map.map { ($0.field, try CompiledExpression($0.expression, part: "map.\($0.field)")) }
+        mapFields = map.map(\.field)
         dedupeBy = try spec.dedupe?.by.map { try CompiledExpression($0, part: "dedupe.by") }
         // Number the expressions: each has its prepared evaluation at its slot.
         var n = 0
@@ -263,21 +267,34 @@ public struct CompiledStep: Sendable {
             var out = Batch()
             out.records.reserveCapacity(batch.records.count)
             out.origins.reserveCapacity(batch.records.count)
+            // Field names are a YAML mapping's keys: distinct. A record with every field shares
+            // the one array of names (no array per record; writers can recognise the shape).
+            let names = mapFields
+            let slots = mapSlots
+            let prepared = ev.prepared
             for (r, origin) in zip(batch.records, batch.origins) {
-                do throws(RecordFailure) {
-                    // Field names are a YAML mapping's keys: distinct.
-                    var names: [String] = []
-                    var values: [JSONValue] = []
-                    names.reserveCapacity(map.count)
-                    values.reserveCapacity(map.count)
-                    for (field, e) in map {
-                        if let v = try evaluate(e, r, ev) {
-                            names.append(field)
-                            values.append(v)
-                        }
+                var values: [JSONValue] = []
+                values.reserveCapacity(slots.count)
+                var missing: [Int] = []
+                var failed = false
+                for i in 0..<slots.count {
+                    do {
+                        if let v = try prepared[slots[i]].evaluate(r) { values.append(v) } else { missing.append(i) }
+                    } catch {
+                        let e = map[i].expression
+                        failures.append(RecordFailure(node: spec.name, part: e.part, message: "\(error)", pointer: e.pointer, record: r))
+                        failed = true
+                        break
                     }
+                }
+                if failed { continue }
+                if missing.isEmpty {
                     out.append(.object(JSONObject(uniqueKeys: names, values: values)), origin)
-                } catch { failures.append(error) }
+                } else {
+                    var present = names
+                    for i in missing.reversed() { present.remove(at: i) }
+                    out.append(.object(JSONObject(uniqueKeys: present, values: values)), origin)
+                }
             }
             batch = out
         }

@@ -18,14 +18,19 @@ public enum JSONWriter {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Appends `value` as JSON text (UTF-8) to `out`.
-    public static func write(_ value: JSONValue, options: Options = [], into out: inout [UInt8]) {
+    /// Appends `value` as JSON text (UTF-8) to `out`. With `.sortedKeys`, `keyOrder` (if
+    /// given) remembers the order of the member names of objects that share one array of
+    /// names (records of one shape), so that it is worked out once for all of them.
+    public static func write(_ value: JSONValue, options: Options = [], keyOrder: KeyOrder? = nil, into out: inout [UInt8]) {
         let pretty = options.contains(.pretty)
         let sorted = options.contains(.sortedKeys)
+        // A record of scalars (the usual record): written in one loop.
+        if !pretty, case .object(let o) = value, writeFlat(o, sorted: sorted, keyOrder: keyOrder, into: &out) { return }
 
         enum Frame {
             case array([JSONValue], next: Int)
-            case object(JSONObject, keys: [String], next: Int)
+            /// `order`: the positions of the members in the order they are written (nil: as they are).
+            case object(JSONObject, order: [Int]?, next: Int)
         }
         var stack: [Frame] = []
 
@@ -49,7 +54,7 @@ public enum JSONWriter {
                     out.append(contentsOf: "{}".utf8)
                 } else {
                     out.append(UInt8(ascii: "{"))
-                    stack.append(.object(o, keys: sorted ? o.keys.sorted() : o.keys, next: 0))
+                    stack.append(.object(o, order: sorted ? sortedOrder(o.keys, keyOrder) : nil, next: 0))
                 }
             }
         }
@@ -68,20 +73,75 @@ public enum JSONWriter {
                 newline(depth, &out)
                 stack.append(.array(a, next: next + 1))
                 begin(a[next], &out)
-            case .object(let o, let keys, let next):
-                if next == keys.count {
+            case .object(let o, let order, let next):
+                if next == o.count {
                     newline(depth - 1, &out)
                     out.append(UInt8(ascii: "}"))
                     continue
                 }
                 if next > 0 { out.append(UInt8(ascii: ",")) }
                 newline(depth, &out)
-                writeString(keys[next], into: &out)
+                let position = order?[next] ?? next
+                writeString(o.keys[position], into: &out)
                 if pretty { out.append(contentsOf: ": ".utf8) } else { out.append(UInt8(ascii: ":")) }
-                stack.append(.object(o, keys: keys, next: next + 1))
-                // In insertion order the value is at the key's position; sorted, it is looked up.
-                begin(sorted ? o[keys[next]]! : o.value(at: next), &out)
+                stack.append(.object(o, order: order, next: next + 1))
+                begin(o.value(at: position), &out)
             }
+        }
+    }
+
+    /// The positions of `keys` in code-point order of the names.
+    private static func sortedOrder(_ keys: [String], _ cache: KeyOrder?) -> [Int] {
+        if let cache { return cache.order(of: keys) }
+        return keys.indices.sorted { keys[$0] < keys[$1] }
+    }
+
+    /// Writes an object whose members are all scalars; false (nothing written) for any other.
+    private static func writeFlat(_ o: JSONObject, sorted: Bool, keyOrder: KeyOrder?, into out: inout [UInt8]) -> Bool {
+        let values = o.values
+        for v in values {
+            switch v {
+            case .array, .object: return false
+            default: continue
+            }
+        }
+        let keys = o.keys
+        let order = sorted && keys.count > 1 ? sortedOrder(keys, keyOrder) : nil
+        out.append(UInt8(ascii: "{"))
+        for i in 0..<keys.count {
+            let position = order?[i] ?? i
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            writeString(keys[position], into: &out)
+            out.append(UInt8(ascii: ":"))
+            switch values[position] {
+            case .null: out.append(contentsOf: "null".utf8)
+            case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+            case .number(let n): n.write(into: &out)
+            case .string(let str): writeString(str, into: &out)
+            case .array, .object: break
+            }
+        }
+        out.append(UInt8(ascii: "}"))
+        return true
+    }
+
+    /// The code-point order of the member names of a few shapes of object, each known by its
+    /// array of names (objects built for one shape share it), for writing many objects with
+    /// sorted keys. For one thread.
+    public final class KeyOrder {
+        private var shapes: [(keys: [String], order: [Int])] = []
+        public init() {}
+
+        func order(of keys: [String]) -> [Int] {
+            let id = keys.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+            for shape in shapes where shape.keys.count == keys.count {
+                if shape.keys.withUnsafeBufferPointer({ UnsafeRawPointer($0.baseAddress) }) == id { return shape.order }
+            }
+            let order = keys.indices.sorted { keys[$0] < keys[$1] }
+            if shapes.count == 4 { shapes.removeFirst() }
+            // The array is kept, so its storage (the shape's identity) is not reused meanwhile.
+            shapes.append((keys, order))
+            return order
         }
     }
 

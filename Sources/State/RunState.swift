@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import GRDB
+import GRDBSQLite
 import JSONModel
 
 /// Runs, cursors, what each key last wrote, and quarantined records, for ``PipelineRunner``.
@@ -58,11 +59,53 @@ extension StateStore: RunStateStore {
                 identity = excluded.identity, state = excluded.state, xero_updated = excluded.xero_updated,
                 source_hash = excluded.source_hash, run_id = excluded.run_id
             """)
+        // Bound and stepped with SQLite's own calls: a run saves a row per record, and building
+        // GRDB's argument list for each was half the cost. What is the same for every row
+        // (pipeline, target, run) is bound once; SQLite keeps bindings across resets.
+        let handle = statement.sqliteStatement
+        defer {
+            sqlite3_reset(handle)
+            sqlite3_clear_bindings(handle)
+        }
+        func bind(_ index: Int32, _ text: String?) throws {
+            let code: Int32
+            if var text {
+                code = text.withUTF8 { bytes in
+                    bytes.withMemoryRebound(to: CChar.self) { c in
+                        // (a null pointer would bind NULL, not "")
+                        guard let base = c.baseAddress, !c.isEmpty else { return sqlite3_bind_text(handle, index, "", 0, transient) }
+                        return sqlite3_bind_text(handle, index, base, Int32(c.count), transient)
+                    }
+                }
+            } else {
+                code = sqlite3_bind_null(handle, index)
+            }
+            if code != SQLITE_OK { throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection))) }
+        }
+        sqlite3_reset(handle)
+        try bind(1, pipeline)
+        try bind(2, target)
+        try bind(10, runID)
         for (key, e) in entries {
             let identity: String? = e.identity.isEmpty ? nil : JSONWriter.write(.object(JSONObject(e.identity.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })))
-            try statement.execute(arguments: [pipeline, target, key, e.contentHash, e.targetID, identity, e.state.rawValue, e.xeroUpdated, e.sourceHash, runID])
+            try bind(3, key)
+            try bind(4, e.contentHash)
+            try bind(5, e.targetID)
+            try bind(6, identity)
+            try bind(7, e.state.rawValue)
+            try bind(8, e.xeroUpdated)
+            try bind(9, e.sourceHash)
+            let code = sqlite3_step(handle)
+            if code != SQLITE_DONE {
+                let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
+            }
+            sqlite3_reset(handle)
         }
     }
+
+    /// SQLite copies the text it is given (the Swift string's bytes live only for the call).
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
     public func finishRun(_ run: RunRecord) throws {
         let counts = String(decoding: try JSONEncoder().encode(run.counts), as: UTF8.self)

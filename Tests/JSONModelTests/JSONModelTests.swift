@@ -198,4 +198,36 @@ struct JSONWriterTests {
         #expect(text.hasPrefix("{\"k\":[{\"k\":["))
         #expect(text.count == 32_001)
     }
+    @Test("records of one shape written with sorted keys: the remembered order is the names' own, flat or nested, whatever the shape")
+    func sortedKeysWithRememberedOrder() throws {
+        var generator = SystemRandomNumberGenerator()
+        let names = ["Total", "a", "Z", "é", "e\u{301}x", "_", "Line Items", "ü", "10", "9", "aa", "A", "😀", "b"]
+        let order = JSONWriter.KeyOrder()
+        var shapes: [[String]] = []
+        for _ in 0..<6 { shapes.append(Array(names.shuffled(using: &generator).prefix(Int.random(in: 1...names.count, using: &generator)))) }
+        for round in 0..<300 {
+            let keys = shapes[round % shapes.count]  // one array per shape, shared by its objects
+            var values: [JSONValue] = keys.indices.map { i in
+                switch (round + i) % 5 {
+                case 0: return .string("v\(i)\"\n")
+                case 1: return .number(JSONNumber(significand: Int64(round * 7 - i), exponent: -2))
+                case 2: return .bool(i % 2 == 0)
+                case 3: return .null
+                default: return .string("ü\(round)")
+                }
+            }
+            if round % 3 == 0 { values[0] = .array([.object(JSONObject(uniqueKeys: keys, values: values)), 1]) }
+            let object = JSONValue.object(JSONObject(uniqueKeys: keys, values: values))
+            var remembered: [UInt8] = []
+            JSONWriter.write(object, options: .sortedKeys, keyOrder: order, into: &remembered)
+            let text = String(decoding: remembered, as: UTF8.self)
+            #expect(text == JSONWriter.write(object, options: .sortedKeys))
+            // the reference: members one by one, names sorted as strings sort
+            guard case .object(let parsed) = try JSONParser.parse(text) else { Issue.record("not an object"); return }
+            #expect(parsed.keys == keys.sorted())
+            #expect(JSONValue.object(parsed) == object)
+            // insertion order, as before
+            #expect(try JSONParser.parse(JSONWriter.write(object)).objectValue?.keys == keys)
+        }
+    }
 }

@@ -186,6 +186,8 @@ final class FileSession: TargetSession {
     private var out: BufferedFile?
     private var header: [String] = []
     private var headerSet = Set<String>()
+    /// The member names of the shapes of record written, as JSON text.
+    private let shapes = JSONWriter.Shapes()
 
     init(path: String, format: FileWriter.Format, keyOf: @escaping (JSONValue) -> String) throws {
         self.path = path
@@ -239,7 +241,7 @@ final class FileSession: TargetSession {
         if format == .csv, let o = r.objectValue {
             for k in o.keys where headerSet.insert(k).inserted { header.append(k) }
         }
-        try out?.append { JSONWriter.write(r, into: &$0); $0.append(10) }
+        try out?.append { JSONWriter.write(r, shapes: shapes, into: &$0); $0.append(10) }
     }
 
     func write(_ records: [(key: String, record: JSONValue)]) throws -> TargetReport {

@@ -444,10 +444,10 @@ public struct PipelineRunner {
     }
 
     /// A record's content hash: SHA-256 of its JSON with keys sorted.
-    public static func hash(_ v: JSONValue, keyOrder: JSONWriter.KeyOrder? = nil) -> String {
+    public static func hash(_ v: JSONValue, shapes: JSONWriter.Shapes? = nil) -> String {
         var text: [UInt8] = []
         text.reserveCapacity(256)
-        JSONWriter.write(v, options: [.sortedKeys], keyOrder: keyOrder, into: &text)
+        JSONWriter.write(v, options: [.sortedKeys], shapes: shapes, into: &text)
         let digest = SHA256.hash(data: text)
         let hex: [UInt8] = Array("0123456789abcdef".utf8)
         var out = [UInt8](repeating: 0, count: 32)

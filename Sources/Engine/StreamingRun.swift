@@ -321,8 +321,8 @@ final class StreamNode {
     private var groups: GroupBuffer?
     private var seen = Set<JSONValue>()
     private(set) var failure: String?
-    /// The sorted member order of the shapes of record a target's hashes see (on the branch's thread).
-    private let keyOrder = JSONWriter.KeyOrder()
+    /// What the JSON writer remembers of the shapes of record a target's hashes see (on the branch's thread).
+    private let shapes = JSONWriter.Shapes()
 
     init(step: CompiledStep, evaluations: StepEvaluations, joinIndex: [JSONValue: [JSONValue]]) {
         name = step.spec.name
@@ -359,7 +359,7 @@ final class StreamNode {
             guard !c.failedTargets.contains(name) else { return }
             // The content hashes are taken here, on the branch's thread: the target's thread
             // has the file and the state store to write, and the two threads then share the work.
-            let hashes = input.records.map { PipelineRunner.hash($0, keyOrder: keyOrder) }
+            let hashes = input.records.map { PipelineRunner.hash($0, shapes: shapes) }
             let job = UncheckedSendable((self, input, hashes, c))
             worker?.submit { job.value.0.write(job.value.1, hashes: job.value.2, job.value.3) }
             return

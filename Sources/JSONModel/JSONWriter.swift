@@ -18,14 +18,14 @@ public enum JSONWriter {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Appends `value` as JSON text (UTF-8) to `out`. With `.sortedKeys`, `keyOrder` (if
-    /// given) remembers the order of the member names of objects that share one array of
-    /// names (records of one shape), so that it is worked out once for all of them.
-    public static func write(_ value: JSONValue, options: Options = [], keyOrder: KeyOrder? = nil, into out: inout [UInt8]) {
+    /// Appends `value` as JSON text (UTF-8) to `out`. `shapes` (if given) remembers, for
+    /// objects that share one array of member names (records of one shape), the names as JSON
+    /// text and their sorted order, so that they are worked out once for all of them.
+    public static func write(_ value: JSONValue, options: Options = [], shapes: Shapes? = nil, into out: inout [UInt8]) {
         let pretty = options.contains(.pretty)
         let sorted = options.contains(.sortedKeys)
         // A record of scalars (the usual record): written in one loop.
-        if !pretty, case .object(let o) = value, writeFlat(o, sorted: sorted, keyOrder: keyOrder, into: &out) { return }
+        if !pretty, case .object(let o) = value, writeFlat(o, sorted: sorted, shapes: shapes, into: &out) { return }
 
         enum Frame {
             case array([JSONValue], next: Int)
@@ -54,7 +54,7 @@ public enum JSONWriter {
                     out.append(contentsOf: "{}".utf8)
                 } else {
                     out.append(UInt8(ascii: "{"))
-                    stack.append(.object(o, order: sorted ? sortedOrder(o.keys, keyOrder) : nil, next: 0))
+                    stack.append(.object(o, order: sorted ? (shapes?.shape(of: o.keys).order ?? sortedOrder(o.keys)) : nil, next: 0))
                 }
             }
         }
@@ -91,13 +91,12 @@ public enum JSONWriter {
     }
 
     /// The positions of `keys` in code-point order of the names.
-    private static func sortedOrder(_ keys: [String], _ cache: KeyOrder?) -> [Int] {
-        if let cache { return cache.order(of: keys) }
-        return keys.indices.sorted { keys[$0] < keys[$1] }
+    static func sortedOrder(_ keys: [String]) -> [Int] {
+        keys.indices.sorted { keys[$0] < keys[$1] }
     }
 
     /// Writes an object whose members are all scalars; false (nothing written) for any other.
-    private static func writeFlat(_ o: JSONObject, sorted: Bool, keyOrder: KeyOrder?, into out: inout [UInt8]) -> Bool {
+    private static func writeFlat(_ o: JSONObject, sorted: Bool, shapes: Shapes?, into out: inout [UInt8]) -> Bool {
         let values = o.values
         for v in values {
             switch v {
@@ -106,42 +105,75 @@ public enum JSONWriter {
             }
         }
         let keys = o.keys
-        let order = sorted && keys.count > 1 ? sortedOrder(keys, keyOrder) : nil
         out.append(UInt8(ascii: "{"))
-        for i in 0..<keys.count {
-            let position = order?[i] ?? i
-            if i > 0 { out.append(UInt8(ascii: ",")) }
-            writeString(keys[position], into: &out)
-            out.append(UInt8(ascii: ":"))
-            switch values[position] {
-            case .null: out.append(contentsOf: "null".utf8)
-            case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
-            case .number(let n): n.write(into: &out)
-            case .string(let str): writeString(str, into: &out)
-            case .array, .object: break
+        if let shape = shapes?.shape(of: keys) {
+            // each member's `"name":` copied as it was written once for the shape
+            shape.names.withUnsafeBufferPointer { names in
+                for i in 0..<keys.count {
+                    let position = sorted ? shape.order[i] : i
+                    let range = shape.ranges[position]
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: names[(i > 0 ? range.lowerBound - 1 : range.lowerBound)..<range.upperBound]))
+                    writeScalar(values[position], into: &out)
+                }
+            }
+        } else {
+            let order = sorted && keys.count > 1 ? sortedOrder(keys) : nil
+            for i in 0..<keys.count {
+                let position = order?[i] ?? i
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                writeString(keys[position], into: &out)
+                out.append(UInt8(ascii: ":"))
+                writeScalar(values[position], into: &out)
             }
         }
         out.append(UInt8(ascii: "}"))
         return true
     }
 
-    /// The code-point order of the member names of a few shapes of object, each known by its
-    /// array of names (objects built for one shape share it), for writing many objects with
-    /// sorted keys. For one thread.
-    public final class KeyOrder {
-        private var shapes: [(keys: [String], order: [Int])] = []
+    @inline(__always)
+    private static func writeScalar(_ v: JSONValue, into out: inout [UInt8]) {
+        switch v {
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .number(let n): n.write(into: &out)
+        case .string(let str): writeString(str, into: &out)
+        case .array, .object: break
+        }
+    }
+
+    /// What the writer remembers of a few shapes of object, each known by its array of member
+    /// names (objects built for one shape share it): the names as JSON text and their
+    /// code-point order. For one thread.
+    public final class Shapes {
+        struct Shape {
+            /// The array of names (kept, so its storage, the shape's identity, is not reused).
+            let keys: [String]
+            /// Each member's `,"name":` in a row; `ranges` leave out the comma.
+            let names: [UInt8]
+            let ranges: [Range<Int>]
+            let order: [Int]
+        }
+        private var shapes: [Shape] = []
         public init() {}
 
-        func order(of keys: [String]) -> [Int] {
+        func shape(of keys: [String]) -> Shape {
             let id = keys.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
             for shape in shapes where shape.keys.count == keys.count {
-                if shape.keys.withUnsafeBufferPointer({ UnsafeRawPointer($0.baseAddress) }) == id { return shape.order }
+                if shape.keys.withUnsafeBufferPointer({ UnsafeRawPointer($0.baseAddress) }) == id { return shape }
             }
-            let order = keys.indices.sorted { keys[$0] < keys[$1] }
+            var names: [UInt8] = []
+            var ranges: [Range<Int>] = []
+            for k in keys {
+                names.append(UInt8(ascii: ","))
+                let start = names.count
+                writeString(k, into: &names)
+                names.append(UInt8(ascii: ":"))
+                ranges.append(start..<names.count)
+            }
+            let shape = Shape(keys: keys, names: names, ranges: ranges, order: JSONWriter.sortedOrder(keys))
             if shapes.count == 4 { shapes.removeFirst() }
-            // The array is kept, so its storage (the shape's identity) is not reused meanwhile.
-            shapes.append((keys, order))
-            return order
+            shapes.append(shape)
+            return shape
         }
     }
 
@@ -155,32 +187,38 @@ public enum JSONWriter {
     /// Appends `s` as a JSON string literal (UTF-8). Only ASCII is escaped, so the bytes of
     /// other characters are copied as they are.
     public static func writeString(_ s: String, into out: inout [UInt8]) {
+        if let done = s.utf8.withContiguousStorageIfAvailable({ bytes -> Bool in
+            writeString(bytes, into: &out)
+            return true
+        }), done { return }
+        var copy = s
+        copy.withUTF8 { writeString($0, into: &out) }
+    }
+
+    private static func writeString(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        var s = s
-        s.withUTF8 { bytes in
-            var start = 0
-            for i in 0..<bytes.count {
-                let c = bytes[i]
-                guard c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") else { continue }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i]))
-                start = i + 1
-                switch c {
-                case UInt8(ascii: "\""): out.append(contentsOf: "\\\"".utf8)
-                case UInt8(ascii: "\\"): out.append(contentsOf: "\\\\".utf8)
-                case 10: out.append(contentsOf: "\\n".utf8)
-                case 13: out.append(contentsOf: "\\r".utf8)
-                case 9: out.append(contentsOf: "\\t".utf8)
-                case 8: out.append(contentsOf: "\\b".utf8)
-                case 12: out.append(contentsOf: "\\f".utf8)
-                default:
-                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                    out.append(contentsOf: "\\u00".utf8)
-                    out.append(hex[Int(c >> 4)])
-                    out.append(hex[Int(c & 15)])
-                }
+        var start = 0
+        for i in 0..<bytes.count {
+            let c = bytes[i]
+            guard c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") else { continue }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i]))
+            start = i + 1
+            switch c {
+            case UInt8(ascii: "\""): out.append(contentsOf: "\\\"".utf8)
+            case UInt8(ascii: "\\"): out.append(contentsOf: "\\\\".utf8)
+            case 10: out.append(contentsOf: "\\n".utf8)
+            case 13: out.append(contentsOf: "\\r".utf8)
+            case 9: out.append(contentsOf: "\\t".utf8)
+            case 8: out.append(contentsOf: "\\b".utf8)
+            case 12: out.append(contentsOf: "\\f".utf8)
+            default:
+                let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: "\\u00".utf8)
+                out.append(hex[Int(c >> 4)])
+                out.append(hex[Int(c & 15)])
             }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<bytes.count]))
         }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<bytes.count]))
         out.append(UInt8(ascii: "\""))
     }
 

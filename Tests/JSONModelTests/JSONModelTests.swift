@@ -201,8 +201,8 @@ struct JSONWriterTests {
     @Test("records of one shape written with sorted keys: the remembered order is the names' own, flat or nested, whatever the shape")
     func sortedKeysWithRememberedOrder() throws {
         var generator = SystemRandomNumberGenerator()
-        let names = ["Total", "a", "Z", "é", "e\u{301}x", "_", "Line Items", "ü", "10", "9", "aa", "A", "😀", "b"]
-        let order = JSONWriter.KeyOrder()
+        let names = ["Total", "a", "Z", "é", "q\"u\\o\nte", "e\u{301}x", "_", "Line Items", "ü", "10", "9", "aa", "A", "😀", "b"]
+        let order = JSONWriter.Shapes()
         var shapes: [[String]] = []
         for _ in 0..<6 { shapes.append(Array(names.shuffled(using: &generator).prefix(Int.random(in: 1...names.count, using: &generator)))) }
         for round in 0..<300 {
@@ -219,7 +219,7 @@ struct JSONWriterTests {
             if round % 3 == 0 { values[0] = .array([.object(JSONObject(uniqueKeys: keys, values: values)), 1]) }
             let object = JSONValue.object(JSONObject(uniqueKeys: keys, values: values))
             var remembered: [UInt8] = []
-            JSONWriter.write(object, options: .sortedKeys, keyOrder: order, into: &remembered)
+            JSONWriter.write(object, options: .sortedKeys, shapes: order, into: &remembered)
             let text = String(decoding: remembered, as: UTF8.self)
             #expect(text == JSONWriter.write(object, options: .sortedKeys))
             // the reference: members one by one, names sorted as strings sort
@@ -228,6 +228,9 @@ struct JSONWriterTests {
             #expect(JSONValue.object(parsed) == object)
             // insertion order, as before
             #expect(try JSONParser.parse(JSONWriter.write(object)).objectValue?.keys == keys)
+            var inOrder: [UInt8] = []
+            JSONWriter.write(object, shapes: order, into: &inOrder)
+            #expect(String(decoding: inOrder, as: UTF8.self) == JSONWriter.write(object))
         }
     }
 }

@@ -86,7 +86,10 @@ extension StateStore: RunStateStore {
         try bind(1, pipeline)
         try bind(2, target)
         try bind(10, runID)
-        for (key, e) in entries {
+        // In key order: each row lands next to the last one in the key's index (the keys of a
+        // run mostly come in order), instead of at a random place in a large tree.
+        for key in entries.keys.sorted() {
+            let e = entries[key]!
             let identity: String? = e.identity.isEmpty ? nil : JSONWriter.write(.object(JSONObject(e.identity.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })))
             try bind(3, key)
             try bind(4, e.contentHash)

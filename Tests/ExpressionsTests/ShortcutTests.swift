@@ -15,6 +15,9 @@ import Testing
         #"{"lines": [{"qty": 2, "price": 1.50, "rate": 0.15}, {"qty": 3, "price": 0.1, "rate": 0}]}"#,
         #"{"lines": [{"qty": 2, "price": 1.5}, {"price": 4}]}"#,
         #"{"lines": [{"qty": "2", "price": 1.5}]}"#,
+        #"{"lines": [{"qty": "2", "price": "1.50"}, {"qty": "0.5", "price": "1e3"}, {"qty": "-3", "price": "7"}]}"#,
+        #"{"lines": [{"qty": "1e400", "price": "1"}, {"qty": "abc", "price": "2"}]}"#,
+        #"{"lines": [{"qty": "92233720368547758.07", "price": "10"}]}"#,
         #"{"lines": [{"qty": null, "price": 1.5}]}"#,
         #"{"lines": {"qty": 7, "price": 0.25, "rate": 0.125}}"#,
         #"{"lines": []}"#,
@@ -55,6 +58,12 @@ import Testing
         ("$round($sum(lines.(qty * price)), 1)", "$round(($sum((lines.(qty * price)))), (1))"),
         ("$round(lines[0].price)", "$round((lines[0].price))"),
         ("$round(status, 2)", "$round((status), (2))"),
+        ("$sum(lines.($number(qty) * $number(price)))", "$sum((lines.($number(qty) * $number(price))))"),
+        ("lines.($number(qty) * price - 1)", "lines.((qty ~> $number()) * price - 1)"),
+        ("[lines.{\"A\": $number(qty) * $number(price)}]", "[lines.{\"A\": (qty ~> $number()) * (price ~> $number())}]"),
+        ("($number := function($v) { $v * 2 }; $sum(lines.($number(qty) * price)))",
+         "($number := function($v) { $v * 2 }; $sum((lines.($number(qty) * price))))"),
+        ("lines.(($number := function($v) { 10 }); $number(qty) * price)", "lines.(($number := function($v) { 10 }); (qty ~> $number()) * price)"),
     ]
 
     @Test("each shortcut gives what the general evaluation gives, result or error", arguments: 0..<ShortcutTests.pairs.count)

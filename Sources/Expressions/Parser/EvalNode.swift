@@ -67,6 +67,9 @@ final class Node: @unchecked Sendable {
     /// literals (`+ - *`, four levels at most) in postfix order, so that
     /// ``Evaluator/exactTerm(_:_:)`` computes it in a loop. Nil for anything else.
     let exactProgram: [ExactStep]?
+    /// The program reads `$number(name)`: usable only where `$number` is the library's
+    /// (``Evaluator/exactProgram(_:_:)`` checks).
+    let exactReadsNumber: Bool
 
     /// Freezes a processed parse tree; also gives the number of lookup hint slots it uses.
     static func build(_ root: PNode) -> (node: Node, hintSlots: Int) {
@@ -172,8 +175,10 @@ final class Node: @unchecked Sendable {
         {
             program.append(op)
             exactProgram = program
+            exactReadsNumber = program.contains { if case .numberOf = $0 { return true } else { return false } }
         } else {
             exactProgram = nil
+            exactReadsNumber = false
         }
     }
 
@@ -193,7 +198,14 @@ final class Node: @unchecked Sendable {
             program.append(op)
             return true
         default:
-            return false
+            // `$number(qty)`: a plain call of `$number` on one plain name
+            guard node.kind == .function, let p = node.procedure, p.kind == .variable, p.value == "number", p.predicate == nil,
+                  p.group == nil, p.stages == nil, !p.keepArray, node.arguments.count == 1, node.arguments[0].leaf == .name,
+                  node.predicate == nil, node.group == nil, node.stages == nil, !node.keepArray, node.focus == nil, node.index == nil,
+                  node.ancestorSym == nil, !node.tuple
+            else { return false }
+            program.append(.numberOf(node.arguments[0].leafName, node.arguments[0].hintSlot))
+            return true
         }
     }
 
@@ -215,8 +227,7 @@ final class Node: @unchecked Sendable {
 /// One step of ``Node/exactProgram`` (and of a ``DirectForm``'s arithmetic).
 enum ExactStep {
     case name(String, Int32)
-    /// `$number(name)` of the library (only a ``DirectForm`` compiles it: it knows the
-    /// function is the library's).
+    /// `$number(name)`, when `$number` is the library's (see ``Node/exactReadsNumber``).
     case numberOf(String, Int32)
     case literal(Int64, Int)
     case mul, add, sub

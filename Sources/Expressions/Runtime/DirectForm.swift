@@ -49,28 +49,6 @@ enum DirectForm {
             node.predicate == nil && node.group == nil && node.stages == nil && !node.keepArray && node.focus == nil && node.index == nil
                 && node.ancestorSym == nil && !node.tuple
         }
-        func compileExact(_ node: Node, level: Int, into program: inout [ExactStep]) -> Bool {
-            let node = node.leaf == .inner ? node.expressions[0] : node
-            switch node.leaf {
-            case .name:
-                program.append(.name(node.leafName, node.hintSlot))
-                return true
-            case .literal:
-                guard case .number(let n)? = node.literal, n.isExact else { return false }
-                program.append(.literal(n.m, Int(n.e)))
-                return true
-            case .binary:
-                guard level < 4, let lhs = node.lhs, let rhs = node.rhs, let op = ExactStep(node.binop),
-                      compileExact(lhs, level: level + 1, into: &program), compileExact(rhs, level: level + 1, into: &program)
-                else { return false }
-                program.append(op)
-                return true
-            default:
-                guard plainCall(node), libraryFunction(node) === Functions.numberBuiltin, let name = nameArgument(node) else { return false }
-                program.append(.numberOf(name.leafName, name.hintSlot))
-                return true
-            }
-        }
         func concatParts(_ node: Node, level: Int, into parts: inout [ConcatPart]) -> Bool {
             switch node.leaf {
             case .name:
@@ -101,8 +79,11 @@ enum DirectForm {
                 self = .concat(parts)
                 return
             }
-            var program: [ExactStep] = []
-            guard ExactStep(root.binop) != nil, compileExact(root, level: 1, into: &program) else { return nil }
+            guard let program = root.exactProgram else { return nil }
+            if root.exactReadsNumber {
+                let number = Symbols.intern("number")
+                guard !isBound(number), functions.lookup(number) === Functions.numberBuiltin else { return nil }
+            }
             self = .exact(program)
             return
         default:

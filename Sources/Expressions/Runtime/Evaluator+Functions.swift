@@ -107,8 +107,8 @@ extension Evaluator {
             !first.keepArray, first.focus == nil, first.index == nil, first.ancestorSym == nil
         {
             let lastInner = last.leaf == .inner ? last.expressions[0] : last
-            let program = ieee ? nil : lastInner.exactProgram
-            if program != nil, let total = exactSum(over: input, lines: first, term: lastInner) {
+            let program = exactProgram(lastInner, frame)
+            if let program, let total = exactSum(over: input, lines: first, program: program) {
                 return .some(.number(total))
             }
             var acc = SumAccumulator(ieee: ieee)
@@ -171,7 +171,7 @@ extension Evaluator {
         }
         // The last step, totalled as `$sum` does.
         let lastInner = last.leaf == .inner ? last.expressions[0] : last
-        if lastInner.leaf == .binary && !ieee, let total = exactSum(items: inputSeq, term: lastInner) {
+        if lastInner.leaf == .binary, let program = exactProgram(lastInner, frame), let total = exactSum(items: inputSeq, program: program) {
             return .some(.number(total))
         }
         var acc = SumAccumulator(ieee: ieee)
@@ -216,8 +216,7 @@ extension Evaluator {
     /// number in the same form. Nil when anything else is met (a member that is missing or not
     /// such a number, an overflow, an item that is not an input object, no item at all): the
     /// caller then takes the general way from the start (the terms are pure).
-    func exactSum(over input: Value, lines: Node, term: Node) -> Num? {
-        guard let program = term.exactProgram else { return nil }
+    func exactSum(over input: Value, lines: Node, program: [ExactStep]) -> Num? {
         var total = ExactTotal()
         @inline(__always) func add(_ o: JSONObject) -> Bool {
             switch memberJSON(o, lines.value, hintSlot: lines.hintSlot) {
@@ -243,9 +242,8 @@ extension Evaluator {
         return total.result
     }
 
-    /// ``exactSum(over:lines:term:)`` over items already gathered (a path's last step).
-    func exactSum(items: [Value], term: Node) -> Num? {
-        guard let program = term.exactProgram else { return nil }
+    /// ``exactSum(over:lines:program:)`` over items already gathered (a path's last step).
+    func exactSum(items: [Value], program: [ExactStep]) -> Num? {
         var total = ExactTotal()
         for v in items {
             guard case .jobject(let o) = v, let t = exactTerm(program, o), total.add(t) else { return nil }
@@ -303,6 +301,22 @@ extension Evaluator {
                 return top == 1 ? (m[0], e[0]) : nil
             }
         }
+    }
+
+    /// `node`'s ``Node/exactProgram`` where it can be used: in exact mode, and for a program
+    /// reading `$number(name)`, where `$number` is the library's (not bound in `frame`).
+    @inline(__always)
+    func exactProgram(_ node: Node, _ frame: Frame) -> [ExactStep]? {
+        guard !ieee, let program = node.exactProgram else { return nil }
+        if node.exactReadsNumber && !numberIsLibrary(frame) { return nil }
+        return program
+    }
+
+    private static let numberSym = Symbols.intern("number")
+
+    /// `$number` names the library's function in `frame`.
+    func numberIsLibrary(_ frame: Frame) -> Bool {
+        frame.lookup(Evaluator.numberSym) == nil && functions.lookup(Evaluator.numberSym) === Functions.numberBuiltin
     }
 
     /// What `$number(v)` gives for a member value `v`, as an exact (significand, exponent)
@@ -553,7 +567,7 @@ struct SumAccumulator {
     }
 }
 
-/// The running total of ``Evaluator/exactSum(over:lines:term:)``: `Num(int: 0)` plus each
+/// The running total of ``Evaluator/exactSum(over:lines:program:)``: `Num(int: 0)` plus each
 /// term, aligned as `Num.align` aligns them.
 struct ExactTotal {
     var m: Int64 = 0

@@ -148,7 +148,7 @@ final class Evaluator {
             if case .jobject(let o)? = input {
                 // `qty * unit_price`: names and literals in exact numbers (anything else, and the
                 // IEEE mode, take the general way below, which gives the same result or error)
-                if !ieee, let program = node.exactProgram, let (m, e) = exactTerm(program, o) { return .number(Num(m: m, e: e)) }
+                if let program = exactProgram(node, frame), let (m, e) = exactTerm(program, o) { return .number(Num(m: m, e: e)) }
                 if let b = equality(node, o) { return .bool(b) }
             }
             try enter(node)

@@ -32,9 +32,11 @@ extension StateStore: RunStateStore {
     public func written(pipeline: String, target: String) throws -> [String: WrittenEntry] {
         try read { db in
             var out: [String: WrittenEntry] = [:]
-            let rows = try Row.fetchAll(db, sql: "SELECT key, content_hash, target_id, identity, state, xero_updated, source_hash FROM written WHERE pipeline = ? AND target = ?",
-                                        arguments: [pipeline, target])
-            for row in rows {
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT key, content_hash, target_id, identity, state, xero_updated, source_hash FROM written_keys
+                WHERE target = (SELECT id FROM written_targets WHERE pipeline = ? AND target = ?)
+                """, arguments: [pipeline, target])
+            while let row = try rows.next() {
                 var identity: [String: String] = [:]
                 if let text: String = row["identity"], let o = (try? JSONParser.parse(text))?.objectValue {
                     for (k, v) in o { if let s = v.stringValue { identity[k] = s } }
@@ -52,52 +54,55 @@ extension StateStore: RunStateStore {
     }
 
     static func insert(_ db: Database, pipeline: String, target: String, runID: String, entries: [String: WrittenEntry]) throws {
+        guard !entries.isEmpty else { return }
+        try db.execute(sql: "INSERT INTO written_targets (pipeline, target) VALUES (?, ?) ON CONFLICT (pipeline, target) DO NOTHING",
+                       arguments: [pipeline, target])
+        guard let targetNumber = try Int64.fetchOne(db, sql: "SELECT id FROM written_targets WHERE pipeline = ? AND target = ?",
+                                                    arguments: [pipeline, target]) else { return }
+        let run = try Int64.fetchOne(db, sql: "SELECT rowid FROM runs WHERE id = ?", arguments: [runID])
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO written (pipeline, target, key, content_hash, target_id, identity, state, xero_updated, source_hash, run_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(pipeline, target, key) DO UPDATE SET content_hash = excluded.content_hash, target_id = excluded.target_id,
+            INSERT INTO written_keys (target, key, content_hash, target_id, identity, state, xero_updated, source_hash, run)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (target, key) DO UPDATE SET content_hash = excluded.content_hash, target_id = excluded.target_id,
                 identity = excluded.identity, state = excluded.state, xero_updated = excluded.xero_updated,
-                source_hash = excluded.source_hash, run_id = excluded.run_id
+                source_hash = excluded.source_hash, run = excluded.run
             """)
         // Bound and stepped with SQLite's own calls: a run saves a row per record, and building
         // GRDB's argument list for each was half the cost. What is the same for every row
-        // (pipeline, target, run) is bound once; SQLite keeps bindings across resets.
+        // (target, run) is bound once; SQLite keeps bindings across resets.
         let handle = statement.sqliteStatement
         defer {
             sqlite3_reset(handle)
             sqlite3_clear_bindings(handle)
         }
-        func bind(_ index: Int32, _ text: String?) throws {
-            let code: Int32
-            if var text {
-                code = text.withUTF8 { bytes in
-                    bytes.withMemoryRebound(to: CChar.self) { c in
-                        // (a null pointer would bind NULL, not "")
-                        guard let base = c.baseAddress, !c.isEmpty else { return sqlite3_bind_text(handle, index, "", 0, transient) }
-                        return sqlite3_bind_text(handle, index, base, Int32(c.count), transient)
-                    }
-                }
-            } else {
-                code = sqlite3_bind_null(handle, index)
-            }
+        func check(_ code: Int32) throws {
             if code != SQLITE_OK { throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection))) }
         }
+        func bind(_ index: Int32, _ text: String?) throws {
+            guard var text else { return try check(sqlite3_bind_null(handle, index)) }
+            try check(text.withUTF8 { bytes in
+                bytes.withMemoryRebound(to: CChar.self) { c in
+                    // (a null pointer would bind NULL, not "")
+                    guard let base = c.baseAddress, !c.isEmpty else { return sqlite3_bind_text(handle, index, "", 0, transient) }
+                    return sqlite3_bind_text(handle, index, base, Int32(c.count), transient)
+                }
+            })
+        }
         sqlite3_reset(handle)
-        try bind(1, pipeline)
-        try bind(2, target)
-        try bind(10, runID)
-        // In key order: each row lands next to the last one in the key's index (the keys of a
+        try check(sqlite3_bind_int64(handle, 1, targetNumber))
+        try check(run.map { sqlite3_bind_int64(handle, 9, $0) } ?? sqlite3_bind_null(handle, 9))
+        // In key order: each row lands next to the last one in the key's tree (the keys of a
         // run mostly come in order), instead of at a random place in a large tree.
         for key in entries.keys.sorted() {
             let e = entries[key]!
             let identity: String? = e.identity.isEmpty ? nil : JSONWriter.write(.object(JSONObject(e.identity.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })))
-            try bind(3, key)
-            try bind(4, e.contentHash)
-            try bind(5, e.targetID)
-            try bind(6, identity)
-            try bind(7, e.state.rawValue)
-            try bind(8, e.xeroUpdated)
-            try bind(9, e.sourceHash)
+            try bind(2, key)
+            try bind(3, e.contentHash)
+            try bind(4, e.targetID)
+            try bind(5, identity)
+            try bind(6, e.state == .ok ? nil : e.state.rawValue)
+            try bind(7, e.xeroUpdated)
+            try bind(8, e.sourceHash)
             let code = sqlite3_step(handle)
             if code != SQLITE_DONE {
                 let message = String(cString: sqlite3_errmsg(db.sqliteConnection))

@@ -149,6 +149,44 @@ struct RunCommandTests {
         #expect(nothing.stdout.contains("nothing to retry"))
     }
 
+    @Test("a state store of the earlier layout (a row per key naming its pipeline, target and run) is upgraded with every key kept")
+    func upgradeKeepsWhatEachKeyWrote() async throws {
+        let dir = try Self.setUp()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try await Xeroflow.run(["run", "shop.yaml"], in: dir).status == 0)
+        let state = try DatabaseQueue(path: dir.appendingPathComponent(".xeroflow/state.sqlite").path)
+        // Back to the layout of migrations v2 and v3, as an earlier xeroflow left it.
+        let before = try await state.write { db -> [Row] in
+            try db.execute(sql: """
+                CREATE TABLE written (pipeline TEXT NOT NULL, target TEXT NOT NULL, key TEXT NOT NULL, content_hash TEXT NOT NULL,
+                    target_id TEXT, run_id TEXT NOT NULL, identity TEXT, state TEXT NOT NULL DEFAULT 'ok', xero_updated TEXT,
+                    source_hash TEXT, PRIMARY KEY (pipeline, target, key));
+                INSERT INTO written SELECT t.pipeline, t.target, k.key, k.content_hash, k.target_id, (SELECT id FROM runs WHERE rowid = k.run),
+                    k.identity, COALESCE(k.state, 'ok'), k.xero_updated, k.source_hash
+                    FROM written_keys k JOIN written_targets t ON t.id = k.target;
+                DROP TABLE written_keys;
+                DROP TABLE written_targets;
+                DELETE FROM grdb_migrations WHERE identifier = 'v5-written-compact';
+                """)
+            return try Row.fetchAll(db, sql: "SELECT pipeline, target, key, content_hash, run_id FROM written ORDER BY target, key")
+        }
+        #expect(before.count >= 6, "\(before)")
+        // A new line of B2: the upgraded store still knows what B2 was, so the plan says one update.
+        var csv = try String(contentsOf: dir.appendingPathComponent("data/items.csv"), encoding: .utf8)
+        csv += "B2,2,c2,books,1,1.50,2026-11-03T00:00:00Z\n"
+        try csv.write(to: dir.appendingPathComponent("data/items.csv"), atomically: true, encoding: .utf8)
+        let plan = try await Xeroflow.run(["plan", "shop.yaml"], in: dir)
+        #expect(plan.stdout.contains("invoices_file: 0 to create, 1 to update, 0 unchanged"), "\(plan.stdout)\(plan.stderr)")
+        let after = try await state.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT t.pipeline, t.target, k.key, k.content_hash, r.id AS run_id FROM written_keys k
+                JOIN written_targets t ON t.id = k.target LEFT JOIN runs r ON r.rowid = k.run ORDER BY t.target, k.key
+                """)
+        }
+        #expect(after == before)
+        #expect(try await state.read { db in try db.tableExists("written") } == false)
+    }
+
     @Test("one pipeline never runs twice at once; a state store from a newer xeroflow is refused clearly")
     func lockAndNewerStore() async throws {
         let dir = try Self.setUp()

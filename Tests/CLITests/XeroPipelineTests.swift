@@ -125,7 +125,7 @@ struct XeroPipelineTests {
         #expect(writesBefore == writesAfter)
 
         // The state store forgets everything: records are found at Xero by their match values.
-        try await h.state().write { db in try db.execute(sql: "DELETE FROM written; DELETE FROM cursors") }
+        try await h.state().write { db in try db.execute(sql: "DELETE FROM written_keys; DELETE FROM cursors") }
         let lost = try await h.xeroflow(["run", "pipelines/clevero.yaml"])
         #expect(lost.status == 0)
         #expect(Self.line(lost.stdout, "push_invoices").contains("0 created, 3 updated"), "\(lost.stdout)")
@@ -135,7 +135,7 @@ struct XeroPipelineTests {
         #expect(invoices.count == 6)
 
         // Killed after Xero accepted a batch, before the state store heard of it.
-        try await h.state().write { db in try db.execute(sql: "DELETE FROM written WHERE target = 'push_invoices'; DELETE FROM cursors") }
+        try await h.state().write { db in try db.execute(sql: "DELETE FROM written_keys WHERE target IN (SELECT id FROM written_targets WHERE target = 'push_invoices'); DELETE FROM cursors") }
         let killed = try await h.xeroflow(["run", "--resync", "pipelines/clevero.yaml"], environment: ["XEROFLOW_FAULT_KILL_AFTER_PUSH": "push_invoices"])
         #expect(killed.status != 0)
         let rerun = try await h.xeroflow(["run", "pipelines/clevero.yaml"])

@@ -180,11 +180,13 @@ extension PipelineRunner {
         // feeds: their files stay as they were and the source's cursor stays.
         for step in failedSteps { for t in targetsBelow(step) { failedTargets.insert(t) } }
 
-        let context = StreamContext(shared: shared, failedTargets: failedTargets, quarantine: quarantine,
-                                    save: { target, entries in
-                                        guard let runID, let state else { return }
-                                        try state.saveWritten(pipeline: pipeline, target: target, runID: runID, entries: entries)
-                                    })
+        // The keys each chunk wrote go to the state store on a thread of their own, so that the
+        // target's thread goes on with the next chunk (the target is committed only after them).
+        let saver = KeySaver { target, entries in
+            guard let runID, let state else { return }
+            try state.saveWritten(pipeline: pipeline, target: target, runID: runID, entries: entries)
+        }
+        let context = StreamContext(shared: shared, failedTargets: failedTargets, quarantine: quarantine, saver: saver)
         let streamedSources = plan.streamedSources
         let cursors = UncheckedSendable(NSLock())
         var newCursors: [String: String] = [:]
@@ -230,9 +232,16 @@ extension PipelineRunner {
         DispatchQueue.concurrentPerform(iterations: streamedSources.count) { readSource.value($0) }
 
         // Targets: commit what succeeded, abandon what failed.
+        for t in spec.targets { nodes[t.name]?.drain() }
+        saver.drain()
         for t in spec.targets {
             guard let node = nodes[t.name] else { continue }
-            node.drain()
+            if let failure = saver.failure(t.name) {
+                failedTargets.insert(t.name)
+                node.session?.abandon()
+                shared.sync { shared.problems.append("target '\(t.name)' (\(location(t.pointer))): cannot remember what it wrote: \(failure)") }
+                continue
+            }
             if failedTargets.contains(t.name) {
                 node.session?.abandon()
                 shared.sync { shared.counts[t.name, default: NodeCounts()].skipped = node.failure == nil }
@@ -303,7 +312,44 @@ struct StreamContext {
     let shared: StreamShared
     let failedTargets: StreamFailures
     let quarantine: ([RecordFailure]) -> Void
-    let save: (_ target: String, _ entries: [String: WrittenEntry]) throws -> Void
+    let saver: KeySaver
+}
+
+/// Saves the keys each chunk of a streamed run wrote, on a serial queue of its own (a few
+/// chunks behind the targets); a target whose keys could not be saved is not committed.
+final class KeySaver: @unchecked Sendable {
+    private let worker = TargetWorker(name: "state")
+    private let save: (_ target: String, _ entries: [String: WrittenEntry]) throws -> Void
+    private let lock = NSLock()
+    private var failures: [String: String] = [:]
+
+    init(save: @escaping (_ target: String, _ entries: [String: WrittenEntry]) throws -> Void) {
+        self.save = save
+    }
+
+    func submit(_ target: String, _ entries: [String: WrittenEntry]) {
+        let job = UncheckedSendable((self, target, entries))
+        worker.submit {
+            let (saver, target, entries) = job.value
+            do {
+                try saver.save(target, entries)
+            } catch {
+                saver.lock.lock()
+                if saver.failures[target] == nil { saver.failures[target] = "\(error)" }
+                saver.lock.unlock()
+            }
+        }
+    }
+
+    /// Waits until every key handed over is saved (or failed).
+    func drain() { worker.drain() }
+
+    /// Why saving a target's keys failed, if it did.
+    func failure(_ target: String) -> String? {
+        lock.lock()
+        defer { lock.unlock() }
+        return failures[target]
+    }
 }
 
 /// A step or a target of a streamed run. A step passes each chunk on as soon as it is done
@@ -375,8 +421,11 @@ final class StreamNode {
                 let report = try session.write(keyed)
                 var entries: [String: WrittenEntry] = [:]
                 for (i, (k, _)) in keyed.enumerated() { entries[k] = WrittenEntry(contentHash: hashes[i]) }
-                try c.save(name, entries)
-                if PipelineRunner.killAfterBatch == name { kill(getpid(), SIGKILL) }
+                c.saver.submit(name, entries)
+                if PipelineRunner.killAfterBatch == name {
+                    c.saver.drain()
+                    kill(getpid(), SIGKILL)
+                }
                 c.shared.sync {
                     c.shared.counts[name, default: NodeCounts()].read += input.records.count
                     c.shared.counts[name, default: NodeCounts()].created += report.created

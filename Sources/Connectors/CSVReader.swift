@@ -138,9 +138,10 @@ struct CSVParser {
                 break
             case 10:
                 try endField(path)
-                let r = row
+                // emitted as it stands and then emptied in place: its storage serves every row
+                // (unless `emit` keeps the row, which then keeps its own copy)
+                try emit(row, rowLine)
                 row.removeAll(keepingCapacity: true)
-                try emit(r, rowLine)
                 line += 1
                 rowLine = line
             default:

@@ -443,20 +443,31 @@ public struct PipelineRunner {
         return out
     }
 
-    /// A record's content hash: SHA-256 of its JSON with keys sorted.
+    /// A record's content hash: SHA-256 of its JSON with keys sorted (the first 16 bytes, in hex).
     public static func hash(_ v: JSONValue, shapes: JSONWriter.Shapes? = nil) -> String {
         var text: [UInt8] = []
         text.reserveCapacity(256)
-        JSONWriter.write(v, options: [.sortedKeys], shapes: shapes, into: &text)
-        let digest = SHA256.hash(data: text)
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        var out = [UInt8](repeating: 0, count: 32)
-        for (i, byte) in digest.prefix(16).enumerated() {
-            out[2 * i] = hex[Int(byte >> 4)]
-            out[2 * i + 1] = hex[Int(byte & 15)]
-        }
-        return String(decoding: out, as: UTF8.self)
+        return hash(v, shapes: shapes, buffer: &text)
     }
+
+    /// ``hash(_:shapes:)`` writing the JSON text into `buffer` (emptied first), so that the
+    /// records of a chunk share one.
+    static func hash(_ v: JSONValue, shapes: JSONWriter.Shapes?, buffer text: inout [UInt8]) -> String {
+        text.removeAll(keepingCapacity: true)
+        JSONWriter.write(v, options: [.sortedKeys], shapes: shapes, into: &text)
+        let digest = text.withUnsafeBytes { SHA256.hash(data: $0) }
+        return digest.withUnsafeBytes { bytes in
+            String(unsafeUninitializedCapacity: 32) { out in
+                for i in 0..<16 {
+                    out[2 * i] = hexDigits[Int(bytes[i] >> 4)]
+                    out[2 * i + 1] = hexDigits[Int(bytes[i] & 15)]
+                }
+                return 32
+            }
+        }
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 }
 
 /// A value the compiler cannot prove safe to share, whose sharing is made safe by a lock.

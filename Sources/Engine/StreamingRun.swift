@@ -405,7 +405,9 @@ final class StreamNode {
             guard !c.failedTargets.contains(name) else { return }
             // The content hashes are taken here, on the branch's thread: the target's thread
             // has the file and the state store to write, and the two threads then share the work.
-            let hashes = input.records.map { PipelineRunner.hash($0, shapes: shapes) }
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(1_024)
+            let hashes = input.records.map { PipelineRunner.hash($0, shapes: shapes, buffer: &buffer) }
             let job = UncheckedSendable((self, input, hashes, c))
             worker?.submit { job.value.0.write(job.value.1, hashes: job.value.2, job.value.3) }
             return

@@ -24,8 +24,13 @@ public enum JSONWriter {
     public static func write(_ value: JSONValue, options: Options = [], shapes: Shapes? = nil, into out: inout [UInt8]) {
         let pretty = options.contains(.pretty)
         let sorted = options.contains(.sortedKeys)
-        // A record of scalars (the usual record): written in one loop.
-        if !pretty, case .object(let o) = value, writeFlat(o, sorted: sorted, shapes: shapes, into: &out) { return }
+        // A record a few levels deep (the usual record): written recursively; anything deeper
+        // is taken back and written by the loop below, which needs no stack of calls.
+        if !pretty {
+            let mark = out.count
+            if writeShallow(value, sorted: sorted, shapes: shapes, depth: 16, into: &out) { return }
+            out.removeSubrange(mark...)
+        }
 
         enum Frame {
             case array([JSONValue], next: Int)
@@ -54,7 +59,7 @@ public enum JSONWriter {
                     out.append(contentsOf: "{}".utf8)
                 } else {
                     out.append(UInt8(ascii: "{"))
-                    stack.append(.object(o, order: sorted ? (shapes?.shape(of: o.keys).order ?? sortedOrder(o.keys)) : nil, next: 0))
+                    stack.append(.object(o, order: sorted ? (shapes?.shape(of: o.keys)?.order ?? sortedOrder(o.keys)) : nil, next: 0))
                 }
             }
         }
@@ -95,39 +100,50 @@ public enum JSONWriter {
         keys.indices.sorted { keys[$0] < keys[$1] }
     }
 
-    /// Writes an object whose members are all scalars; false (nothing written) for any other.
-    private static func writeFlat(_ o: JSONObject, sorted: Bool, shapes: Shapes?, into out: inout [UInt8]) -> Bool {
-        let values = o.values
-        for v in values {
-            switch v {
-            case .array, .object: return false
-            default: continue
+    /// Writes `value` if it is no more than `depth` arrays and objects deep; false (with part
+    /// of it written) for a deeper one.
+    private static func writeShallow(_ value: JSONValue, sorted: Bool, shapes: Shapes?, depth: Int, into out: inout [UInt8]) -> Bool {
+        switch value {
+        case .array(let a):
+            guard depth > 0 else { return false }
+            out.append(UInt8(ascii: "["))
+            for i in 0..<a.count {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                guard writeShallow(a[i], sorted: sorted, shapes: shapes, depth: depth - 1, into: &out) else { return false }
             }
-        }
-        let keys = o.keys
-        out.append(UInt8(ascii: "{"))
-        if let shape = shapes?.shape(of: keys) {
-            // each member's `"name":` copied as it was written once for the shape
-            shape.names.withUnsafeBufferPointer { names in
+            out.append(UInt8(ascii: "]"))
+            return true
+        case .object(let o):
+            guard depth > 0 else { return false }
+            let keys = o.keys
+            let values = o.values
+            out.append(UInt8(ascii: "{"))
+            if let shape = shapes?.shape(of: keys) {
+                // each member's `"name":` copied as it was written once for the shape
                 for i in 0..<keys.count {
                     let position = sorted ? shape.order[i] : i
                     let range = shape.ranges[position]
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: names[(i > 0 ? range.lowerBound - 1 : range.lowerBound)..<range.upperBound]))
-                    writeScalar(values[position], into: &out)
+                    shape.names.withUnsafeBufferPointer { names in
+                        out.append(contentsOf: UnsafeBufferPointer(rebasing: names[(i > 0 ? range.lowerBound - 1 : range.lowerBound)..<range.upperBound]))
+                    }
+                    guard writeShallow(values[position], sorted: sorted, shapes: shapes, depth: depth - 1, into: &out) else { return false }
+                }
+            } else {
+                let order = sorted && keys.count > 1 ? sortedOrder(keys) : nil
+                for i in 0..<keys.count {
+                    let position = order?[i] ?? i
+                    if i > 0 { out.append(UInt8(ascii: ",")) }
+                    writeString(keys[position], into: &out)
+                    out.append(UInt8(ascii: ":"))
+                    guard writeShallow(values[position], sorted: sorted, shapes: shapes, depth: depth - 1, into: &out) else { return false }
                 }
             }
-        } else {
-            let order = sorted && keys.count > 1 ? sortedOrder(keys) : nil
-            for i in 0..<keys.count {
-                let position = order?[i] ?? i
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                writeString(keys[position], into: &out)
-                out.append(UInt8(ascii: ":"))
-                writeScalar(values[position], into: &out)
-            }
+            out.append(UInt8(ascii: "}"))
+            return true
+        default:
+            writeScalar(value, into: &out)
+            return true
         }
-        out.append(UInt8(ascii: "}"))
-        return true
     }
 
     @inline(__always)
@@ -154,12 +170,22 @@ public enum JSONWriter {
             let order: [Int]
         }
         private var shapes: [Shape] = []
+        /// Arrays of names met once lately (by address only: a hint, kept for nothing else).
+        private var seen: [UnsafeRawPointer?] = [nil, nil, nil, nil, nil, nil, nil, nil]
+        private var next = 0
         public init() {}
 
-        func shape(of keys: [String]) -> Shape {
+        /// The shape of objects with this array of names, once it has been met twice (an
+        /// object with names of its own is written without one).
+        func shape(of keys: [String]) -> Shape? {
             let id = keys.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
             for shape in shapes where shape.keys.count == keys.count {
                 if shape.keys.withUnsafeBufferPointer({ UnsafeRawPointer($0.baseAddress) }) == id { return shape }
+            }
+            guard id != nil, seen.contains(id) else {
+                seen[next] = id
+                next = (next + 1) % seen.count
+                return nil
             }
             var names: [UInt8] = []
             var ranges: [Range<Int>] = []

@@ -197,6 +197,17 @@ struct JSONWriterTests {
         let text = JSONWriter.write(v)
         #expect(text.hasPrefix("{\"k\":[{\"k\":["))
         #expect(text.count == 32_001)
+        // around the depth where records stop being written by recursion
+        for depth in 12...20 {
+            var w: JSONValue = "x"
+            var expected = "\"x\""
+            for i in 0..<depth {
+                w = i % 2 == 0 ? .array([w, 1]) : .object(JSONObject([("k", w), ("a", .null)]))
+                expected = i % 2 == 0 ? "[" + expected + ",1]" : "{\"k\":" + expected + ",\"a\":null}"
+            }
+            #expect(JSONWriter.write(w) == expected, "depth \(depth)")
+            #expect(try JSONParser.parse(JSONWriter.write(w, options: .sortedKeys)) == w)
+        }
     }
     @Test("records of one shape written with sorted keys: the remembered order is the names' own, flat or nested, whatever the shape")
     func sortedKeysWithRememberedOrder() throws {

@@ -75,6 +75,8 @@ struct CSVParser {
     private var rowLine = 1
     private var started = false
     private var bom = 0
+    /// The current field is in `row` already (read whole from one block; see `feed`).
+    private var taken = false
 
     init(delimiter: UInt8) {
         self.delimiter = delimiter
@@ -82,17 +84,25 @@ struct CSVParser {
     }
 
     private mutating func endField(_ path: String) throws {
+        if taken {
+            // the field went into the row straight from the block
+            taken = false
+            return
+        }
+        try field.withUnsafeBufferPointer { try appendText($0, path) }
+        field.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func appendText(_ bytes: UnsafeBufferPointer<UInt8>, _ path: String) throws {
         // ASCII (the usual field) needs no validation; anything else must be UTF-8.
-        let ascii = field.withUnsafeBufferPointer { $0.allSatisfy { $0 < 0x80 } }
-        if ascii {
-            row.append(String(decoding: field, as: UTF8.self))
+        if bytes.allSatisfy({ $0 < 0x80 }) {
+            row.append(String(decoding: bytes, as: UTF8.self))
         } else {
-            guard let s = String(validating: field, as: UTF8.self) else {
+            guard let s = String(validating: bytes, as: UTF8.self) else {
                 throw ConnectorError("\(path): line \(line) is not UTF-8 text")
             }
             row.append(s)
         }
-        field.removeAll(keepingCapacity: true)
     }
 
     mutating func feed(_ b: UnsafeBufferPointer<UInt8>, path: String, emit: ([String], Int) throws -> Void) throws {
@@ -145,7 +155,6 @@ struct CSVParser {
                 line += 1
                 rowLine = line
             default:
-                field.append(c)
                 // the rest of a run of ordinary bytes, at once
                 var j = i
                 while j < b.count {
@@ -153,7 +162,14 @@ struct CSVParser {
                     if d == delimiter || d == 10 || d == 13 || d == 34 { break }
                     j += 1
                 }
-                if j > i { field.append(contentsOf: UnsafeBufferPointer(rebasing: b[i..<j])) }
+                if field.isEmpty && j < b.count && (b[j] == delimiter || b[j] == 10) {
+                    // The whole field, in this block, ending at a delimiter or the line's end:
+                    // its text straight from the block (the ending byte closes it as usual).
+                    try appendText(UnsafeBufferPointer(rebasing: b[(i - 1)..<j]), path)
+                    taken = true
+                } else {
+                    field.append(contentsOf: UnsafeBufferPointer(rebasing: b[(i - 1)..<j]))
+                }
                 i = j
             }
         }

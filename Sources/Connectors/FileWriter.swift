@@ -178,7 +178,7 @@ final class FileSession: TargetSession {
     let keyOf: (JSONValue) -> String
     private var old: [String: (fingerprint: Int, written: Bool)] = [:]
     private let oldExists: Bool
-    private var seen = Set<Int>()
+    private var seen = HashSet64()
     /// Keys whose hash was seen before in this run: perhaps written twice (checked at the end).
     private var suspects = Set<String>()
     private var report = TargetReport()
@@ -244,12 +244,12 @@ final class FileSession: TargetSession {
         try out?.append { JSONWriter.write(r, shapes: shapes, into: &$0); $0.append(10) }
     }
 
-    func write(_ records: [(key: String, record: JSONValue)]) throws -> TargetReport {
+    func write(keys: [String], records: [JSONValue]) throws -> TargetReport {
         var r = TargetReport()
-        for (key, record) in records {
+        for (key, record) in zip(keys, records) {
             var h = Hasher()
             h.combine(key)
-            if !seen.insert(h.finalize()).inserted { suspects.insert(key) }
+            if !seen.insert(UInt64(bitPattern: Int64(h.finalize()))) { suspects.insert(key) }
             if let before = old[key] {
                 if before.written {
                     r.updated += 1  // written twice this run
@@ -379,4 +379,45 @@ final class BufferedFile {
     }
 
     deinit { if !closed { fclose(file) } }
+}
+
+/// A set of 64-bit hashes (already mixed: they index the table as they are), open addressing
+/// with linear probing. A `Set<Int>` would hash each hash again.
+struct HashSet64 {
+    private var slots: [UInt64] = Array(repeating: 0, count: 1_024)
+    private var count = 0
+    /// Whether 0 (the empty slot's mark) was inserted.
+    private var hasZero = false
+
+    /// Inserts `h`; false when it was there already.
+    mutating func insert(_ h: UInt64) -> Bool {
+        if h == 0 {
+            defer { hasZero = true }
+            return !hasZero
+        }
+        if (count + 1) * 4 > slots.count * 3 { grow() }
+        let inserted = slots.withUnsafeMutableBufferPointer { Self.place(h, in: $0) }
+        if inserted { count += 1 }
+        return inserted
+    }
+
+    @inline(__always)
+    private static func place(_ h: UInt64, in table: UnsafeMutableBufferPointer<UInt64>) -> Bool {
+        let mask = table.count - 1
+        var i = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let v = table[i]
+            if v == 0 { table[i] = h; return true }
+            if v == h { return false }
+            i = (i + 1) & mask
+        }
+    }
+
+    private mutating func grow() {
+        var bigger = [UInt64](repeating: 0, count: slots.count * 2)
+        bigger.withUnsafeMutableBufferPointer { table in
+            for h in slots where h != 0 { _ = Self.place(h, in: table) }
+        }
+        slots = bigger
+    }
 }

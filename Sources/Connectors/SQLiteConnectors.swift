@@ -142,7 +142,9 @@ final class SQLiteSession: TargetSession {
         self.writer = writer
         self.keyOf = keyOf
     }
-    func write(_ records: [(key: String, record: JSONValue)]) throws -> TargetReport { try writer.write(records, keyOf: keyOf) }
+    func write(keys: [String], records: [JSONValue]) throws -> TargetReport {
+        try writer.write(zip(keys, records).map { (key: $0, record: $1) }, keyOf: keyOf)
+    }
     func commit() throws {}
     func abandon() {}
 }

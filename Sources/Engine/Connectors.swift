@@ -71,7 +71,8 @@ public protocol StreamingTargetWriter: TargetWriter {
 /// One streamed write to a target: chunks, then `commit` (the target shows them all at once
 /// where it can) or `abandon` (nothing of the session is shown where it can).
 public protocol TargetSession: AnyObject {
-    func write(_ records: [(key: String, record: JSONValue)]) throws -> TargetReport
+    /// Writes `records[i]` under `keys[i]` (the arrays are as long as each other).
+    func write(keys: [String], records: [JSONValue]) throws -> TargetReport
     func commit() throws
     func abandon()
 }

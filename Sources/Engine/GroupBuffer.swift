@@ -73,7 +73,9 @@ final class GroupBuffer {
         }
         let path = "\(directory!)/run\(runs.count).bin"
         guard let file = fopen(path, "wb") else { throw ConnectorError("step '\(step)': cannot spill groups to \(path): \(String(cString: strerror(errno)))") }
-        defer { fclose(file) }
+        setvbuf(file, nil, _IOFBF, 1 << 18)
+        var fileOpen = true
+        defer { if fileOpen { fclose(file) } }
         var frame = SpillCoder.Writer()
         for ordinal in open.keys.sorted() {
             let g = open[ordinal]!
@@ -86,6 +88,9 @@ final class GroupBuffer {
             let ok = fwrite(&length, 4, 1, file) == 1 && frame.bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) } == frame.bytes.count
             if !ok { throw ConnectorError("step '\(step)': cannot spill groups to \(path): \(String(cString: strerror(errno)))") }
         }
+        // What is still buffered is written at the close: a full disk shows here.
+        fileOpen = false
+        if fclose(file) != 0 { throw ConnectorError("step '\(step)': cannot spill groups to \(path): \(String(cString: strerror(errno)))") }
         runs.append(path)
         open = [:]
         held = 0
@@ -146,9 +151,12 @@ private final class RunReader {
     private let path: String
     private let step: String
     private var buffer: [UInt8] = []
+    /// The shapes of object the run file defined so far (see ``SpillCoder/Writer``).
+    private var shapes: [[String]] = []
 
     init(path: String, step: String) throws {
         guard let f = fopen(path, "rb") else { throw ConnectorError("step '\(step)': cannot read spilled groups \(path)") }
+        setvbuf(f, nil, _IOFBF, 1 << 18)
         file = f
         self.path = path
         self.step = step
@@ -164,6 +172,8 @@ private final class RunReader {
         let failed = ConnectorError("step '\(step)': spilled groups in \(path) cannot be read back")
         guard buffer.withUnsafeMutableBytes({ fread($0.baseAddress, 1, n, file) }) == n else { throw failed }
         var r = SpillCoder.Reader(bytes: buffer)
+        r.shapes = shapes
+        defer { shapes = r.shapes }
         guard let ordinal = r.int(), let key = r.value(), let count = r.int() else { throw failed }
         var members: [JSONValue] = []
         members.reserveCapacity(count)
@@ -184,6 +194,10 @@ enum SpillCoder {
 
     struct Writer {
         var bytes: [UInt8] = []
+        /// The member names of the objects written so far, each array numbered once (tag 8
+        /// defines one, tag 9 refers to one): records of one source share their names.
+        private var shapes: [[String]: Int] = [:]
+        private var lastShape: (keys: [String], id: Int)?
 
         mutating func int(_ n: Int) {
             var v = UInt64(bitPattern: Int64(n))
@@ -213,6 +227,26 @@ enum SpillCoder {
                 bytes.append(5)
                 int(a.count)
                 for e in a { value(e, depth: depth + 1) }
+            case .object(let o) where depth < SpillCoder.maxDepth && o.count > 1:
+                let keys = o.keys
+                let id: Int
+                if let last = lastShape, Self.same(last.keys, keys) {
+                    id = last.id
+                    bytes.append(9)
+                    int(id)
+                } else if let known = shapes[keys] {
+                    id = known
+                    bytes.append(9)
+                    int(id)
+                } else {
+                    id = shapes.count
+                    shapes[keys] = id
+                    bytes.append(8)
+                    int(keys.count)
+                    for k in keys { string(k) }
+                }
+                lastShape = (keys, id)
+                for e in o.values { value(e, depth: depth + 1) }
             case .object(let o) where depth < SpillCoder.maxDepth:
                 bytes.append(6)
                 int(o.count)
@@ -225,11 +259,19 @@ enum SpillCoder {
                 string(JSONWriter.write(v))
             }
         }
+
+        /// The same array of names: one storage (the usual case), or equal names.
+        private static func same(_ a: [String], _ b: [String]) -> Bool {
+            let one = a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in x.baseAddress == y.baseAddress && x.count == y.count } }
+            return one || a == b
+        }
     }
 
     struct Reader {
         let bytes: [UInt8]
         var at = 0
+        /// The arrays of names defined so far (tag 8), by number; objects of one shape share one.
+        var shapes: [[String]] = []
 
         init(bytes: [UInt8]) { self.bytes = bytes }
 
@@ -284,6 +326,31 @@ enum SpillCoder {
                 }
                 return .object(JSONObject(uniqueKeys: keys, values: values))
             case 7: return string().flatMap { try? JSONParser.parse($0) }
+            case 8, 9:
+                let keys: [String]
+                if tag == 8 {
+                    guard let n = int(), n >= 0 else { return nil }
+                    var names: [String] = []
+                    names.reserveCapacity(n)
+                    for _ in 0..<n {
+                        guard let k = string() else { return nil }
+                        names.append(k)
+                    }
+                    // Distinct names, or the writer would not have written them as a shape.
+                    guard Set(names).count == names.count else { return nil }
+                    shapes.append(names)
+                    keys = names
+                } else {
+                    guard let id = int(), shapes.indices.contains(id) else { return nil }
+                    keys = shapes[id]
+                }
+                var values: [JSONValue] = []
+                values.reserveCapacity(keys.count)
+                for _ in 0..<keys.count {
+                    guard let e = value(depth: depth + 1) else { return nil }
+                    values.append(e)
+                }
+                return .object(JSONObject(uniqueKeys: keys, values: values))
             default: return nil
             }
         }

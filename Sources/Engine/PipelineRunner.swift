@@ -13,6 +13,9 @@ public protocol RunStateStore: Sendable {
     func written(pipeline: String, target: String) throws -> [String: WrittenEntry]
     /// Remembers entries at once, in their own transaction (a target's batches as they land).
     func saveWritten(pipeline: String, target: String, runID: String, entries: [String: WrittenEntry]) throws
+    /// Remembers plain entries (a content hash each, nothing else) in the order given, in their
+    /// own transaction; a key given twice keeps the later hash. A streamed file or table target's chunks.
+    func saveWritten(pipeline: String, target: String, runID: String, keys: [String], contentHashes: [String]) throws
     /// Ends a run: its outcome and counts, the cursors that may advance, the keys written, the
     /// records set apart. One transaction; the lock is released.
     func finishRun(_ run: RunRecord) throws

@@ -182,9 +182,9 @@ extension PipelineRunner {
 
         // The keys each chunk wrote go to the state store on a thread of their own, so that the
         // target's thread goes on with the next chunk (the target is committed only after them).
-        let saver = KeySaver { target, entries in
+        let saver = KeySaver { target, keys, hashes in
             guard let runID, let state else { return }
-            try state.saveWritten(pipeline: pipeline, target: target, runID: runID, entries: entries)
+            try state.saveWritten(pipeline: pipeline, target: target, runID: runID, keys: keys, contentHashes: hashes)
         }
         let context = StreamContext(shared: shared, failedTargets: failedTargets, quarantine: quarantine, saver: saver)
         let streamedSources = plan.streamedSources
@@ -319,20 +319,27 @@ struct StreamContext {
 /// chunks behind the targets); a target whose keys could not be saved is not committed.
 final class KeySaver: @unchecked Sendable {
     private let worker = TargetWorker(name: "state")
-    private let save: (_ target: String, _ entries: [String: WrittenEntry]) throws -> Void
+    private let save: (_ target: String, _ keys: [String], _ hashes: [String]) throws -> Void
     private let lock = NSLock()
     private var failures: [String: String] = [:]
 
-    init(save: @escaping (_ target: String, _ entries: [String: WrittenEntry]) throws -> Void) {
+    init(save: @escaping (_ target: String, _ keys: [String], _ hashes: [String]) throws -> Void) {
         self.save = save
     }
 
-    func submit(_ target: String, _ entries: [String: WrittenEntry]) {
-        let job = UncheckedSendable((self, target, entries))
+    /// Saves each key with the content hash of its record, in order (a key met twice keeps its
+    /// later hash). The hashes are taken here too: the source's thread reads and maps, the
+    /// target's writes the file, this one hashes and remembers. `shapes` is the target's, used
+    /// on this thread only.
+    func submit(_ target: String, keys: [String], records: [JSONValue], shapes: JSONWriter.Shapes) {
+        let job = UncheckedSendable((self, target, keys, records, shapes))
         worker.submit {
-            let (saver, target, entries) = job.value
+            let (saver, target, keys, records, shapes) = job.value
             do {
-                try saver.save(target, entries)
+                var buffer: [UInt8] = []
+                buffer.reserveCapacity(1_024)
+                let hashes = records.map { PipelineRunner.hash($0, shapes: shapes, buffer: &buffer) }
+                try saver.save(target, keys, hashes)
             } catch {
                 saver.lock.lock()
                 if saver.failures[target] == nil { saver.failures[target] = "\(error)" }
@@ -367,7 +374,7 @@ final class StreamNode {
     private var groups: GroupBuffer?
     private var seen = Set<JSONValue>()
     private(set) var failure: String?
-    /// What the JSON writer remembers of the shapes of record a target's hashes see (on the branch's thread).
+    /// What the JSON writer remembers of the shapes of record a target's hashes see (on the key saver's thread).
     private let shapes = JSONWriter.Shapes()
 
     init(step: CompiledStep, evaluations: StepEvaluations, joinIndex: [JSONValue: [JSONValue]]) {
@@ -403,27 +410,20 @@ final class StreamNode {
     func push(_ input: CompiledStep.Batch, _ c: StreamContext) throws {
         if session != nil {
             guard !c.failedTargets.contains(name) else { return }
-            // The content hashes are taken here, on the branch's thread: the target's thread
-            // has the file and the state store to write, and the two threads then share the work.
-            var buffer: [UInt8] = []
-            buffer.reserveCapacity(1_024)
-            let hashes = input.records.map { PipelineRunner.hash($0, shapes: shapes, buffer: &buffer) }
-            let job = UncheckedSendable((self, input, hashes, c))
-            worker?.submit { job.value.0.write(job.value.1, hashes: job.value.2, job.value.3) }
+            let job = UncheckedSendable((self, input, c))
+            worker?.submit { job.value.0.write(job.value.1, job.value.2) }
             return
         }
         try step(input, c)
     }
 
-    private func write(_ input: CompiledStep.Batch, hashes: [String], _ c: StreamContext) {
+    private func write(_ input: CompiledStep.Batch, _ c: StreamContext) {
         if let session, let key {
             guard !c.failedTargets.contains(name) else { return }
             do {
-                let keyed = input.records.map { (key: key($0), record: $0) }
-                let report = try session.write(keyed)
-                var entries: [String: WrittenEntry] = [:]
-                for (i, (k, _)) in keyed.enumerated() { entries[k] = WrittenEntry(contentHash: hashes[i]) }
-                c.saver.submit(name, entries)
+                let keys = input.records.map(key)
+                let report = try session.write(keys: keys, records: input.records)
+                c.saver.submit(name, keys: keys, records: input.records, shapes: shapes)
                 if PipelineRunner.killAfterBatch == name {
                     c.saver.drain()
                     kill(getpid(), SIGKILL)

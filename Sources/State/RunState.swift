@@ -53,8 +53,35 @@ extension StateStore: RunStateStore {
         try write { db in try Self.insert(db, pipeline: pipeline, target: target, runID: runID, entries: entries) }
     }
 
+    public func saveWritten(pipeline: String, target: String, runID: String, keys: [String], contentHashes: [String]) throws {
+        precondition(keys.count == contentHashes.count)
+        try write { db in
+            try Self.insert(db, pipeline: pipeline, target: target, runID: runID, count: keys.count) { i, row in
+                try row(keys[i], contentHashes[i], nil, nil, nil, nil, nil)
+            }
+        }
+    }
+
     static func insert(_ db: Database, pipeline: String, target: String, runID: String, entries: [String: WrittenEntry]) throws {
-        guard !entries.isEmpty else { return }
+        // In key order: each row lands next to the last one in the key's tree (the keys of a
+        // run mostly come in order), instead of at a random place in a large tree.
+        let keys = entries.keys.sorted()
+        try insert(db, pipeline: pipeline, target: target, runID: runID, count: keys.count) { i, row in
+            let e = entries[keys[i]]!
+            let identity: String? = e.identity.isEmpty ? nil : JSONWriter.write(.object(JSONObject(e.identity.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })))
+            try row(keys[i], e.contentHash, e.targetID, identity, e.state == .ok ? nil : e.state.rawValue, e.xeroUpdated, e.sourceHash)
+        }
+    }
+
+    /// One row of `written_keys`: key, content hash, target id, identity (JSON), state (NULL
+    /// for ok), Xero's updated time, source hash.
+    typealias WrittenRow = (String, String, String?, String?, String?, String?, String?) throws -> Void
+
+    /// Saves `count` rows, each given by `rows(i, row)`, in that order (a key given twice keeps
+    /// the later row).
+    static func insert(_ db: Database, pipeline: String, target: String, runID: String, count: Int,
+                       rows: (Int, WrittenRow) throws -> Void) throws {
+        guard count > 0 else { return }
         try db.execute(sql: "INSERT INTO written_targets (pipeline, target) VALUES (?, ?) ON CONFLICT (pipeline, target) DO NOTHING",
                        arguments: [pipeline, target])
         guard let targetNumber = try Int64.fetchOne(db, sql: "SELECT id FROM written_targets WHERE pipeline = ? AND target = ?",
@@ -91,24 +118,22 @@ extension StateStore: RunStateStore {
         sqlite3_reset(handle)
         try check(sqlite3_bind_int64(handle, 1, targetNumber))
         try check(run.map { sqlite3_bind_int64(handle, 9, $0) } ?? sqlite3_bind_null(handle, 9))
-        // In key order: each row lands next to the last one in the key's tree (the keys of a
-        // run mostly come in order), instead of at a random place in a large tree.
-        for key in entries.keys.sorted() {
-            let e = entries[key]!
-            let identity: String? = e.identity.isEmpty ? nil : JSONWriter.write(.object(JSONObject(e.identity.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })))
-            try bind(2, key)
-            try bind(3, e.contentHash)
-            try bind(4, e.targetID)
-            try bind(5, identity)
-            try bind(6, e.state == .ok ? nil : e.state.rawValue)
-            try bind(7, e.xeroUpdated)
-            try bind(8, e.sourceHash)
-            let code = sqlite3_step(handle)
-            if code != SQLITE_DONE {
-                let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
+        for i in 0..<count {
+            try rows(i) { key, hash, targetID, identity, state, xeroUpdated, sourceHash in
+                try bind(2, key)
+                try bind(3, hash)
+                try bind(4, targetID)
+                try bind(5, identity)
+                try bind(6, state)
+                try bind(7, xeroUpdated)
+                try bind(8, sourceHash)
+                let code = sqlite3_step(handle)
+                if code != SQLITE_DONE {
+                    let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
+                    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
+                }
+                sqlite3_reset(handle)
             }
-            sqlite3_reset(handle)
         }
     }
 

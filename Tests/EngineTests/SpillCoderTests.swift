@@ -42,4 +42,57 @@ struct SpillCoderTests {
         let read = r.value()
         #expect(read == nil)
     }
+
+    /// Objects of one shape (records of a CSV source share their names) carry their names once:
+    /// later ones refer to the shape by number, even from a later frame, and come back sharing
+    /// one array of names.
+    @Test func objectsOfOneShapeCarryTheirNamesOnce() throws {
+        let names = ["order_id", "customer", "qty"]
+        let records: [JSONValue] = (0..<3).map { i in
+            .object(JSONObject(uniqueKeys: names, values: [.string("A\(i)"), "Müller", .number(JSONNumber(literal: "1.50")!)]))
+        }
+        let reordered: JSONValue = .object(JSONObject(uniqueKeys: ["qty", "order_id", "customer"], values: ["2", "B", "C"]))
+        var w = SpillCoder.Writer()
+        w.value(records[0])
+        let firstFrame = w.bytes
+        w.bytes.removeAll()
+        for v in records.dropFirst() + [reordered, records[0]] { w.value(v) }
+        let secondFrame = w.bytes
+        // The first shape's names are in the first frame only; the second frame names only
+        // the reordered object's shape.
+        func occurrences(_ bytes: [UInt8]) -> Int { String(decoding: bytes, as: UTF8.self).components(separatedBy: "customer").count - 1 }
+        #expect(occurrences(firstFrame) == 1)
+        #expect(occurrences(secondFrame) == 1)
+
+        var r = SpillCoder.Reader(bytes: firstFrame)
+        let first = r.value()
+        let a = try #require(first)
+        var r2 = SpillCoder.Reader(bytes: secondFrame)
+        r2.shapes = r.shapes
+        var back = [a]
+        while let v = r2.value() { back.append(v) }
+        #expect(back == records + [reordered, records[0]])
+        #expect(back.map { JSONWriter.write($0) } == (records + [reordered, records[0]]).map { JSONWriter.write($0) })
+        // one array of names for the records of one shape
+        let storages = Set(back.compactMap { $0.objectValue?.keys.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) } })
+        #expect(storages.count == 2)
+    }
+
+    @Test func aShapeNeverDefinedIsNotAValue() {
+        var w = SpillCoder.Writer()
+        w.value(["a": 1, "b": 2])
+        w.value(["a": 3, "b": 4])
+        var afterTheDefinition = w.bytes
+        afterTheDefinition.removeFirst(w.bytes.count - Self.lastValueLength(w.bytes))
+        var r = SpillCoder.Reader(bytes: afterTheDefinition)
+        let read = r.value()
+        #expect(read == nil)
+    }
+
+    /// The length of the last value of two in `bytes` (the first read, the rest left).
+    static func lastValueLength(_ bytes: [UInt8]) -> Int {
+        var r = SpillCoder.Reader(bytes: bytes)
+        _ = r.value()
+        return bytes.count - r.at
+    }
 }

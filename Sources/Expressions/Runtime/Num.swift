@@ -72,7 +72,23 @@ struct Num: Sendable {
 
     /// Parses a JSON-style number literal (`-12.50e3`); exact when the significand fits.
     static func parse(literal s: Substring.UTF8View) -> Num? {
-        var it = s.makeIterator()
+        // Read from the string's own bytes when it has them in a row (native strings do).
+        if let parsed = s.withContiguousStorageIfAvailable({ parse(bytes: $0) }) { return parsed }
+        return Array(s).withUnsafeBufferPointer { parse(bytes: $0) }
+    }
+
+    private struct ByteReader {
+        let bytes: UnsafeBufferPointer<UInt8>
+        var i = 0
+        @inline(__always) mutating func next() -> UInt8? {
+            guard i < bytes.count else { return nil }
+            defer { i += 1 }
+            return bytes[i]
+        }
+    }
+
+    private static func parse(bytes s: UnsafeBufferPointer<UInt8>) -> Num? {
+        var it = ByteReader(bytes: s)
         var negative = false
         var mant: Int64 = 0
         var sig = 0
@@ -131,7 +147,7 @@ struct Num: Sendable {
         if !overflow && mant.magnitude <= (1 << 53) && exp >= -22 && exp <= 22 {
             dbl = toDouble(m: negative ? -mant : mant, e: exp)
         } else {
-            guard let v = Double(String(Substring(s))) else { return nil }
+            guard let v = Double(String(decoding: s, as: UTF8.self)) else { return nil }
             dbl = v
         }
         if overflow || exp < -300 || exp > 300 || !dbl.isFinite {

@@ -186,7 +186,8 @@ extension PipelineRunner {
             guard let runID, let state else { return }
             try state.saveWritten(pipeline: pipeline, target: target, runID: runID, keys: keys, contentHashes: hashes)
         }
-        let context = StreamContext(shared: shared, failedTargets: failedTargets, quarantine: quarantine, saver: saver)
+        let graveyard = Graveyard()
+        let context = StreamContext(shared: shared, failedTargets: failedTargets, quarantine: quarantine, saver: saver, graveyard: graveyard)
         let streamedSources = plan.streamedSources
         let cursors = UncheckedSendable(NSLock())
         var newCursors: [String: String] = [:]
@@ -313,6 +314,30 @@ struct StreamContext {
     let failedTargets: StreamFailures
     let quarantine: ([RecordFailure]) -> Void
     let saver: KeySaver
+    let graveyard: Graveyard
+}
+
+/// Records the targets are done with, handed back to be let go by a source's thread, the one
+/// that made them: glibc's allocator frees a block made by another thread under a lock that
+/// thread takes for its own allocations, and the two threads then wait on each other.
+final class Graveyard: @unchecked Sendable {
+    private let lock = NSLock()
+    private var held: [[JSONValue]] = []
+
+    func bury(_ records: [JSONValue]) {
+        lock.lock()
+        held.append(records)
+        lock.unlock()
+    }
+
+    /// Lets go of what was handed back (on the calling thread).
+    func clear() {
+        lock.lock()
+        let gone = held
+        held = []
+        lock.unlock()
+        withExtendedLifetime(gone) {}
+    }
 }
 
 /// Saves the keys each chunk of a streamed run wrote, on a serial queue of its own (a few
@@ -331,14 +356,15 @@ final class KeySaver: @unchecked Sendable {
     /// later hash). The hashes are taken here too: the source's thread reads and maps, the
     /// target's writes the file, this one hashes and remembers. `shapes` is the target's, used
     /// on this thread only.
-    func submit(_ target: String, keys: [String], records: [JSONValue], shapes: JSONWriter.Shapes) {
-        let job = UncheckedSendable((self, target, keys, records, shapes))
+    func submit(_ target: String, keys: [String], records: [JSONValue], shapes: JSONWriter.Shapes, graveyard: Graveyard) {
+        let job = UncheckedSendable((self, target, keys, records, shapes, graveyard))
         worker.submit {
-            let (saver, target, keys, records, shapes) = job.value
+            let (saver, target, keys, records, shapes, graveyard) = job.value
             do {
                 var buffer: [UInt8] = []
                 buffer.reserveCapacity(1_024)
                 let hashes = records.map { PipelineRunner.hash($0, shapes: shapes, buffer: &buffer) }
+                graveyard.bury(records)
                 try saver.save(target, keys, hashes)
             } catch {
                 saver.lock.lock()
@@ -408,6 +434,8 @@ final class StreamNode {
     func drain() { worker?.drain() }
 
     func push(_ input: CompiledStep.Batch, _ c: StreamContext) throws {
+        // (on a source's thread: what the targets are done with is let go here)
+        c.graveyard.clear()
         if session != nil {
             guard !c.failedTargets.contains(name) else { return }
             let job = UncheckedSendable((self, input, c))
@@ -423,7 +451,7 @@ final class StreamNode {
             do {
                 let keys = input.records.map(key)
                 let report = try session.write(keys: keys, records: input.records)
-                c.saver.submit(name, keys: keys, records: input.records, shapes: shapes)
+                c.saver.submit(name, keys: keys, records: input.records, shapes: shapes, graveyard: c.graveyard)
                 if PipelineRunner.killAfterBatch == name {
                     c.saver.drain()
                     kill(getpid(), SIGKILL)

@@ -144,6 +144,33 @@ import Testing
         }
     }
 
+    @Test("inside an object constructor mapped over records (`items.{…}`), each shape gives what the general evaluation gives", arguments: 0..<ShortcutTests.directPairs.count)
+    func directFormInConstructorsAgrees(_ p: Int) throws {
+        let (fast, general) = ShortcutTests.directPairs[p]
+        let a = try Expression("items.{\"v\": \(fast), \"w\": qty, \"x\": $uppercase(sku)}")
+        let b = try Expression("items.{\"v\": (\(general)), \"w\": qty, \"x\": (sku ~> $uppercase())}")
+        let preparedA = a.prepared()
+        let preparedB = b.prepared()
+        let inputs = ["{\"items\": [\(ShortcutTests.records.joined(separator: ", "))]}"] + ShortcutTests.records.map { "{\"items\": \($0)}" }
+        for text in inputs {
+            let input = try JSONParser.parse(text)
+            #expect(outcome(a, input) == outcome(b, input), "\(fast) on \(text)")
+            #expect(prepared(preparedA, input) == prepared(preparedB, input), "\(fast) prepared, on \(text)")
+        }
+    }
+
+    @Test("a function bound inside the expression hides the library's from the constructors' direct forms")
+    func constructorFormsRespectInnerBindings() throws {
+        let input = try JSONParser.parse(#"{"items": [{"qty": "2", "sku": "abc"}, {"qty": "3", "sku": "de"}]}"#)
+        let e = try Expression(#"($number := function($x) { 42 }; $uppercase := function($s) { "U" }; items.{"q": $number(qty), "s": $uppercase(sku), "t": "x" & $string(qty)})"#)
+        let expected = try JSONParser.parse(#"[{"q": 42, "s": "U", "t": "x2"}, {"q": 42, "s": "U", "t": "x3"}]"#)
+        #expect(try e.evaluate(input) == expected)
+        #expect(try e.prepared().evaluate(input) == expected)
+        // and the same constructor, unbound, reads them the library's way
+        let plain = try Expression(#"items.{"q": $number(qty), "s": $uppercase(sku), "t": "x" & $string(qty)}"#)
+        #expect(try plain.prepared().evaluate(input) == JSONParser.parse(#"[{"q": 2, "s": "ABC", "t": "x2"}, {"q": 3, "s": "DE", "t": "x3"}]"#))
+    }
+
     @Test("a binding named like a library function hides it from the direct forms too")
     func directFormRespectsBindings() throws {
         let record = try JSONParser.parse(#"{"qty": "2", "price": "3", "sku": "abc"}"#)

@@ -202,7 +202,24 @@ extension Evaluator {
         if !ieee {
             var json: [JSONValue] = []
             json.reserveCapacity(keys.count)
+            // `lines.{"Quantity": $number(qty), …}`: values of the usual shapes straight from the input object
+            var object: JSONObject?
+            var forms: [DirectForm?]?
+            if spread == nil, case .jobject(let o)? = input, let f = directForms(node, frame) {
+                object = o
+                forms = f
+            }
             while i < keys.count {
+                if let forms, let form = forms[i], let o = object, let result = form.run(o, self) {
+                    if let j = result {
+                        json.append(j)
+                        present?.append(keys[i])
+                    } else if present == nil {
+                        present = Array(keys[..<i])
+                    }
+                    i += 1
+                    continue
+                }
                 // a plain name path on an input object: its JSON copied as it is
                 if spread == nil, case let vn = node.pairs[i].1, let names = vn.simpleNames,
                     let direct = directJSON(vn, names, input, frame)
@@ -278,6 +295,28 @@ extension Evaluator {
         }
         return .array(out)
     }
+
+    /// The direct forms of a constructor's values (see ``DirectForm``), when none of the
+    /// library functions they may call is bound to something else in `frame`. Worked out once
+    /// per constructor; nil when no value has one.
+    func directForms(_ constructor: Node, _ frame: Frame) -> [DirectForm?]? {
+        let id = ObjectIdentifier(constructor)
+        let forms: [DirectForm?]
+        if let known = constructorForms[id] {
+            forms = known.forms
+        } else {
+            // (a plain name is copied as it is by the constructor's own way)
+            forms = constructor.pairs.map { $0.1.simpleNames != nil ? nil : DirectForm($0.1, functions: functions, isBound: { _ in false }) }
+            if constructorForms.count >= 16 { constructorForms.removeAll() }
+            constructorForms[id] = (constructor, forms)
+        }
+        guard forms.contains(where: { $0 != nil }) else { return nil }
+        for sym in Evaluator.directFormFunctions where frame.lookup(sym) != nil { return nil }
+        return forms
+    }
+
+    /// The library functions a ``DirectForm`` may call.
+    private static let directFormFunctions = ["number", "string", "uppercase", "lowercase"].map { Symbols.intern($0) }
 
     /// A value's JSON form when it reads back as the same value: strings, exact numbers,
     /// booleans, null, parts of the input, objects built in the JSON model, and arrays without

@@ -62,6 +62,9 @@ final class Evaluator {
     /// only ever saves time: every lookup checks the name at the hinted position.
     let hints: UnsafeMutablePointer<Int32>
     let hintCount: Int
+    /// The direct forms of object constructors' values (see ``directForms(_:_:)``), by
+    /// constructor; the node is kept so that its identity is not reused. A handful at most.
+    var constructorForms: [ObjectIdentifier: (node: Node, forms: [DirectForm?])] = [:]
 
     deinit {
         counters.deallocate()

@@ -220,6 +220,8 @@ public final class PreparedExpression {
     private let base: Frame
     /// The root's shape when it is one read straight from an input object (exact mode only).
     private let direct: DirectForm?
+    /// The root when it is `lines.{…}` (exact mode only): built item by item, without the path's machinery.
+    private let rootMap: (name: Node, constructor: Node)?
     private static let dollar = Symbols.intern("$")
 
     init(root: Node, hintSlots: Int, bindings: [String: JSONValue], environment: ExpressionEnvironment, limits: EvaluationLimits) {
@@ -233,6 +235,7 @@ public final class PreparedExpression {
         for (k, v) in bindings { base.bind(Symbols.intern(k), Value(v)) }
         let base = self.base
         direct = ieee ? nil : DirectForm(root, functions: environment.table, isBound: { base.lookup($0) != nil })
+        rootMap = ieee ? nil : Node.objectMap(root)
     }
 
     public func evaluate(_ input: JSONValue?) throws(ExpressionError) -> JSONValue? {
@@ -253,8 +256,15 @@ public final class PreparedExpression {
             wrapper.outerWrapper = true
             value = .array(wrapper)
         }
+        let rootMap = self.rootMap
         return try StackGuard.withDeepStack { () throws(ExpressionError) -> JSONValue? in
             ev.stackFloor = StackGuard.floor()
+            // `lines.{…}` on an array of objects: one object per item (one item: the object itself,
+            // as a path gives a single result); anything else the general way
+            if let map = rootMap, case .jobject(let o)? = value, let mapped = try ev.mapObjects(map.name, map.constructor, o, frame) {
+                if case .array(let items) = mapped, items.count == 1 { return items[0] }
+                return mapped
+            }
             let result = try ev.eval(root, value, frame)
             return try Expression.output(result, ieee: ieee)
         }

@@ -209,7 +209,9 @@ final class Node: @unchecked Sendable {
         }
     }
 
-    private static func objectMap(_ path: Node) -> (name: Node, constructor: Node)? {
+    /// `name.{…}` with literal keys and nothing else on either step: an object built per item
+    /// of an array of objects (see ``Evaluator/mapObjects(_:_:_:_:)``).
+    static func objectMap(_ path: Node) -> (name: Node, constructor: Node)? {
         func plain(_ n: Node) -> Bool {
             n.predicate == nil && n.group == nil && n.stages == nil && !n.keepArray && n.focus == nil && n.index == nil
                 && n.ancestorSym == nil && !n.tuple

@@ -235,6 +235,7 @@ extension PipelineRunner {
         // Targets: commit what succeeded, abandon what failed.
         for t in spec.targets { nodes[t.name]?.drain() }
         saver.drain()
+        graveyard.clear()
         for t in spec.targets {
             guard let node = nodes[t.name] else { continue }
             if let failure = saver.failure(t.name) {
@@ -322,11 +323,12 @@ struct StreamContext {
 /// thread takes for its own allocations, and the two threads then wait on each other.
 final class Graveyard: @unchecked Sendable {
     private let lock = NSLock()
-    private var held: [[JSONValue]] = []
+    private var held: [AnyObject] = []
 
-    func bury(_ records: [JSONValue]) {
+    /// Takes what `box` holds (a job's records) to be let go by a source's thread.
+    func bury(_ box: AnyObject) {
         lock.lock()
-        held.append(records)
+        held.append(box)
         lock.unlock()
     }
 
@@ -364,7 +366,8 @@ final class KeySaver: @unchecked Sendable {
                 var buffer: [UInt8] = []
                 buffer.reserveCapacity(1_024)
                 let hashes = records.map { PipelineRunner.hash($0, shapes: shapes, buffer: &buffer) }
-                graveyard.bury(records)
+                // the job (with its records) outlives this closure in the graveyard
+                graveyard.bury(job)
                 try saver.save(target, keys, hashes)
             } catch {
                 saver.lock.lock()

@@ -55,11 +55,63 @@ extension StateStore: RunStateStore {
 
     public func saveWritten(pipeline: String, target: String, runID: String, keys: [String], contentHashes: [String]) throws {
         precondition(keys.count == contentHashes.count)
+        guard !keys.isEmpty else { return }
         try write { db in
-            try Self.insert(db, pipeline: pipeline, target: target, runID: runID, count: keys.count) { i, row in
-                try row(keys[i], contentHashes[i], nil, nil, nil, nil, nil)
+            let (targetNumber, run) = try Self.numbers(db, pipeline: pipeline, target: target, runID: runID)
+            // Key and hash only: a statement that binds just them, their bytes lent to SQLite for
+            // the step (no copy); the other columns are set to nothing by the statement itself.
+            let statement = try db.cachedStatement(sql: """
+                INSERT INTO written_keys (target, key, content_hash, run) VALUES (?, ?, ?, ?)
+                ON CONFLICT (target, key) DO UPDATE SET content_hash = excluded.content_hash, target_id = NULL,
+                    identity = NULL, state = NULL, xero_updated = NULL, source_hash = NULL, run = excluded.run
+                """)
+            let handle = statement.sqliteStatement
+            sqlite3_reset(handle)
+            defer {
+                sqlite3_reset(handle)
+                sqlite3_clear_bindings(handle)
+            }
+            func check(_ code: Int32) throws {
+                if code != SQLITE_OK { throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection))) }
+            }
+            try check(sqlite3_bind_int64(handle, 1, targetNumber))
+            try check(run.map { sqlite3_bind_int64(handle, 4, $0) } ?? sqlite3_bind_null(handle, 4))
+            // (SQLITE_STATIC: the bytes stay put until the step is done; "" for empty text, as a
+            // null pointer would bind NULL)
+            func bind(_ index: Int32, _ bytes: UnsafeBufferPointer<UInt8>) throws {
+                try bytes.withMemoryRebound(to: CChar.self) { c in
+                    guard let base = c.baseAddress, !c.isEmpty else { return try check(sqlite3_bind_text(handle, index, "", 0, nil)) }
+                    try check(sqlite3_bind_text(handle, index, base, Int32(c.count), nil))
+                }
+            }
+            for i in keys.indices {
+                var key = keys[i], hash = contentHashes[i]
+                let code = try key.withUTF8 { k in
+                    try hash.withUTF8 { h in
+                        try bind(2, k)
+                        try bind(3, h)
+                        let code = sqlite3_step(handle)
+                        sqlite3_reset(handle)
+                        return code
+                    }
+                }
+                if code != SQLITE_DONE {
+                    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: statement.sql)
+                }
             }
         }
+    }
+
+    /// The number of a pipeline's target in `written_targets` (numbered on first use) and the
+    /// row number of a run.
+    static func numbers(_ db: Database, pipeline: String, target: String, runID: String) throws -> (target: Int64, run: Int64?) {
+        try db.execute(sql: "INSERT INTO written_targets (pipeline, target) VALUES (?, ?) ON CONFLICT (pipeline, target) DO NOTHING",
+                       arguments: [pipeline, target])
+        guard let targetNumber = try Int64.fetchOne(db, sql: "SELECT id FROM written_targets WHERE pipeline = ? AND target = ?",
+                                                    arguments: [pipeline, target])
+        else { throw DatabaseError(message: "the state store has no number for target '\(target)'") }
+        let run = try Int64.fetchOne(db, sql: "SELECT rowid FROM runs WHERE id = ?", arguments: [runID])
+        return (targetNumber, run)
     }
 
     static func insert(_ db: Database, pipeline: String, target: String, runID: String, entries: [String: WrittenEntry]) throws {
@@ -82,11 +134,7 @@ extension StateStore: RunStateStore {
     static func insert(_ db: Database, pipeline: String, target: String, runID: String, count: Int,
                        rows: (Int, WrittenRow) throws -> Void) throws {
         guard count > 0 else { return }
-        try db.execute(sql: "INSERT INTO written_targets (pipeline, target) VALUES (?, ?) ON CONFLICT (pipeline, target) DO NOTHING",
-                       arguments: [pipeline, target])
-        guard let targetNumber = try Int64.fetchOne(db, sql: "SELECT id FROM written_targets WHERE pipeline = ? AND target = ?",
-                                                    arguments: [pipeline, target]) else { return }
-        let run = try Int64.fetchOne(db, sql: "SELECT rowid FROM runs WHERE id = ?", arguments: [runID])
+        let (targetNumber, run) = try numbers(db, pipeline: pipeline, target: target, runID: runID)
         let statement = try db.cachedStatement(sql: """
             INSERT INTO written_keys (target, key, content_hash, target_id, identity, state, xero_updated, source_hash, run)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)

@@ -26,7 +26,7 @@ final class GroupBuffer {
     private var open: [Int: (key: JSONValue, members: [JSONValue])] = [:]
     private var held = 0
     private var runs: [String] = []
-    private var directory: String?
+    private(set) var directory: String?
 
     init(sorted: Bool, spillAfter: Int, step: String) {
         self.sorted = sorted
@@ -64,14 +64,49 @@ final class GroupBuffer {
         if held >= spillAfter { try spill() }
     }
 
-    /// Writes the open groups to a run file, by first-seen position.
+    /// Hands the open groups to the spilling thread (after the spill before it is done, so
+    /// that at most two sets of groups are held) and starts again with none.
     private func spill() throws {
+        try waitForSpill()
         if directory == nil {
             let dir = NSTemporaryDirectory() + "xeroflow-group-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             directory = dir
         }
         let path = "\(directory!)/run\(runs.count).bin"
+        runs.append(path)
+        let groups = UncheckedSendable(open)
+        let buffer = UncheckedSendable(self)
+        open = [:]
+        held = 0
+        spilling.enter()
+        DispatchQueue.global().async {
+            do {
+                try buffer.value.write(groups.value, to: path)
+            } catch {
+                buffer.value.spillFailure = error
+            }
+            // The groups go back to be let go by the thread that made them (see Graveyard).
+            buffer.value.written = groups
+            buffer.value.spilling.leave()
+        }
+    }
+
+    /// Waits for the spill under way, lets go of its groups, and reports its failure.
+    private func waitForSpill() throws {
+        spilling.wait()
+        written = nil
+        if let spillFailure { throw spillFailure }
+    }
+
+    /// A spill under way (entered when handed over, left when its file is closed).
+    private let spilling = DispatchGroup()
+    /// Why the last spill failed; the groups it wrote (held until the adding thread lets go of them).
+    private var spillFailure: (any Error)?
+    private var written: AnyObject?
+
+    /// Writes groups to a run file, by first-seen position.
+    private func write(_ open: [Int: (key: JSONValue, members: [JSONValue])], to path: String) throws {
         guard let file = fopen(path, "wb") else { throw ConnectorError("step '\(step)': cannot spill groups to \(path): \(String(cString: strerror(errno)))") }
         setvbuf(file, nil, _IOFBF, 1 << 18)
         var fileOpen = true
@@ -91,9 +126,6 @@ final class GroupBuffer {
         // What is still buffered is written at the close: a full disk shows here.
         fileOpen = false
         if fclose(file) != 0 { throw ConnectorError("step '\(step)': cannot spill groups to \(path): \(String(cString: strerror(errno)))") }
-        runs.append(path)
-        open = [:]
-        held = 0
     }
 
     /// Every group not passed on yet, in first-seen order.
@@ -113,6 +145,7 @@ final class GroupBuffer {
         }
         try spill()
         defer { removeRuns() }
+        try waitForSpill()
         let readers = try runs.map { try RunReader(path: $0, step: step) }
         var heads = try readers.map { try $0.next() }
         while true {

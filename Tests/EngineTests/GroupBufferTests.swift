@@ -1,0 +1,50 @@
+@testable import Engine
+import Foundation
+import JSONModel
+import Testing
+
+/// The unsorted group's buffer: groups spilled to run files on a thread of their own come back
+/// merged in first-seen order; a spill that fails is reported, never skipped.
+@Suite("Group buffer")
+struct GroupBufferTests {
+    static func records(_ n: Int) -> [(key: JSONValue, record: JSONValue)] {
+        (0..<n).map { i in
+            let key = JSONValue.string("G\(i % 7)")
+            return (key, .object(JSONObject(uniqueKeys: ["g", "i", "note"], values: [key, .number(JSONNumber(i)), .string("line \(i)")])))
+        }
+    }
+
+    @Test("spilled every three records, the groups come back whole, in first-seen order, members in input order")
+    func spilledGroupsComeBackInOrder() throws {
+        let buffer = GroupBuffer(sorted: false, spillAfter: 3, step: "invoices")
+        let input = Self.records(50)
+        for (k, r) in input { try buffer.add(key: k, record: r) { _, _ in Issue.record("an unsorted group closes only at the end") } }
+        var out: [(JSONValue, [JSONValue])] = []
+        try buffer.finish { key, members in out.append((key, members)) }
+        #expect(out.map(\.0) == (0..<7).map { JSONValue.string("G\($0)") })
+        for (key, members) in out {
+            #expect(members == input.filter { $0.key == key }.map(\.record))
+        }
+        #expect(buffer.directory == nil)  // the run files are gone
+    }
+
+    @Test("a spill whose run file cannot be written fails the group with the reason")
+    func aFailedSpillIsReported() throws {
+        let buffer = GroupBuffer(sorted: false, spillAfter: 2, step: "invoices")
+        let input = Self.records(20)
+        var failure: String?
+        do {
+            for (i, (k, r)) in input.enumerated() {
+                try buffer.add(key: k, record: r) { _, _ in }
+                // After the first spill, the run files' folder is taken away: the next spill
+                // (written on the spilling thread) cannot create its file.
+                if i == 2, let directory = buffer.directory { try FileManager.default.removeItem(atPath: directory) }
+            }
+            try buffer.finish { _, _ in }
+        } catch {
+            failure = "\(error)"
+        }
+        let message = try #require(failure)
+        #expect(message.contains("step 'invoices': cannot spill groups to"), "\(message)")
+    }
+}

@@ -60,43 +60,22 @@ extension StateStore: RunStateStore {
             let (targetNumber, run) = try Self.numbers(db, pipeline: pipeline, target: target, runID: runID)
             // Key and hash only: a statement that binds just them, their bytes lent to SQLite for
             // the step (no copy); the other columns are set to nothing by the statement itself.
-            let statement = try db.cachedStatement(sql: """
+            let rows = try RowStatement(db, sql: """
                 INSERT INTO written_keys (target, key, content_hash, run) VALUES (?, ?, ?, ?)
                 ON CONFLICT (target, key) DO UPDATE SET content_hash = excluded.content_hash, target_id = NULL,
                     identity = NULL, state = NULL, xero_updated = NULL, source_hash = NULL, run = excluded.run
                 """)
-            let handle = statement.sqliteStatement
-            sqlite3_reset(handle)
-            defer {
-                sqlite3_reset(handle)
-                sqlite3_clear_bindings(handle)
-            }
-            func check(_ code: Int32) throws {
-                if code != SQLITE_OK { throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection))) }
-            }
-            try check(sqlite3_bind_int64(handle, 1, targetNumber))
-            try check(run.map { sqlite3_bind_int64(handle, 4, $0) } ?? sqlite3_bind_null(handle, 4))
-            // (SQLITE_STATIC: the bytes stay put until the step is done; "" for empty text, as a
-            // null pointer would bind NULL)
-            func bind(_ index: Int32, _ bytes: UnsafeBufferPointer<UInt8>) throws {
-                try bytes.withMemoryRebound(to: CChar.self) { c in
-                    guard let base = c.baseAddress, !c.isEmpty else { return try check(sqlite3_bind_text(handle, index, "", 0, nil)) }
-                    try check(sqlite3_bind_text(handle, index, base, Int32(c.count), nil))
-                }
-            }
+            defer { rows.done() }
+            try rows.bind(1, targetNumber)
+            try rows.bind(4, run)
             for i in keys.indices {
                 var key = keys[i], hash = contentHashes[i]
-                let code = try key.withUTF8 { k in
+                try key.withUTF8 { k in
                     try hash.withUTF8 { h in
-                        try bind(2, k)
-                        try bind(3, h)
-                        let code = sqlite3_step(handle)
-                        sqlite3_reset(handle)
-                        return code
+                        try rows.lend(2, k)
+                        try rows.lend(3, h)
+                        try rows.step()
                     }
-                }
-                if code != SQLITE_DONE {
-                    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: statement.sql)
                 }
             }
         }
@@ -115,78 +94,34 @@ extension StateStore: RunStateStore {
     }
 
     static func insert(_ db: Database, pipeline: String, target: String, runID: String, entries: [String: WrittenEntry]) throws {
-        // In key order: each row lands next to the last one in the key's tree (the keys of a
-        // run mostly come in order), instead of at a random place in a large tree.
-        let keys = entries.keys.sorted()
-        try insert(db, pipeline: pipeline, target: target, runID: runID, count: keys.count) { i, row in
-            let e = entries[keys[i]]!
-            let identity: String? = e.identity.isEmpty ? nil : JSONWriter.write(.object(JSONObject(e.identity.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })))
-            try row(keys[i], e.contentHash, e.targetID, identity, e.state == .ok ? nil : e.state.rawValue, e.xeroUpdated, e.sourceHash)
-        }
-    }
-
-    /// One row of `written_keys`: key, content hash, target id, identity (JSON), state (NULL
-    /// for ok), Xero's updated time, source hash.
-    typealias WrittenRow = (String, String, String?, String?, String?, String?, String?) throws -> Void
-
-    /// Saves `count` rows, each given by `rows(i, row)`, in that order (a key given twice keeps
-    /// the later row).
-    static func insert(_ db: Database, pipeline: String, target: String, runID: String, count: Int,
-                       rows: (Int, WrittenRow) throws -> Void) throws {
-        guard count > 0 else { return }
+        guard !entries.isEmpty else { return }
         let (targetNumber, run) = try numbers(db, pipeline: pipeline, target: target, runID: runID)
-        let statement = try db.cachedStatement(sql: """
+        let rows = try RowStatement(db, sql: """
             INSERT INTO written_keys (target, key, content_hash, target_id, identity, state, xero_updated, source_hash, run)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (target, key) DO UPDATE SET content_hash = excluded.content_hash, target_id = excluded.target_id,
                 identity = excluded.identity, state = excluded.state, xero_updated = excluded.xero_updated,
                 source_hash = excluded.source_hash, run = excluded.run
             """)
-        // Bound and stepped with SQLite's own calls: a run saves a row per record, and building
-        // GRDB's argument list for each was half the cost. What is the same for every row
-        // (target, run) is bound once; SQLite keeps bindings across resets.
-        let handle = statement.sqliteStatement
-        defer {
-            sqlite3_reset(handle)
-            sqlite3_clear_bindings(handle)
-        }
-        func check(_ code: Int32) throws {
-            if code != SQLITE_OK { throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection))) }
-        }
-        func bind(_ index: Int32, _ text: String?) throws {
-            guard var text else { return try check(sqlite3_bind_null(handle, index)) }
-            try check(text.withUTF8 { bytes in
-                bytes.withMemoryRebound(to: CChar.self) { c in
-                    // (a null pointer would bind NULL, not "")
-                    guard let base = c.baseAddress, !c.isEmpty else { return sqlite3_bind_text(handle, index, "", 0, transient) }
-                    return sqlite3_bind_text(handle, index, base, Int32(c.count), transient)
-                }
-            })
-        }
-        sqlite3_reset(handle)
-        try check(sqlite3_bind_int64(handle, 1, targetNumber))
-        try check(run.map { sqlite3_bind_int64(handle, 9, $0) } ?? sqlite3_bind_null(handle, 9))
-        for i in 0..<count {
-            try rows(i) { key, hash, targetID, identity, state, xeroUpdated, sourceHash in
-                try bind(2, key)
-                try bind(3, hash)
-                try bind(4, targetID)
-                try bind(5, identity)
-                try bind(6, state)
-                try bind(7, xeroUpdated)
-                try bind(8, sourceHash)
-                let code = sqlite3_step(handle)
-                if code != SQLITE_DONE {
-                    let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
-                    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
-                }
-                sqlite3_reset(handle)
-            }
+        defer { rows.done() }
+        // What is the same for every row (target, run) is bound once: SQLite keeps bindings across resets.
+        try rows.bind(1, targetNumber)
+        try rows.bind(9, run)
+        // In key order: each row lands next to the last one in the key's tree (the keys of a
+        // run mostly come in order), instead of at a random place in a large tree.
+        for key in entries.keys.sorted() {
+            let e = entries[key]!
+            let identity: String? = e.identity.isEmpty ? nil : JSONWriter.write(.object(JSONObject(e.identity.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })))
+            try rows.bind(2, key)
+            try rows.bind(3, e.contentHash)
+            try rows.bind(4, e.targetID)
+            try rows.bind(5, identity)
+            try rows.bind(6, e.state == .ok ? nil : e.state.rawValue)
+            try rows.bind(7, e.xeroUpdated)
+            try rows.bind(8, e.sourceHash)
+            try rows.step()
         }
     }
-
-    /// SQLite copies the text it is given (the Swift string's bytes live only for the call).
-    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
     public func finishRun(_ run: RunRecord) throws {
         let counts = String(decoding: try JSONEncoder().encode(run.counts), as: UTF8.self)
@@ -231,4 +166,65 @@ extension StateStore: RunStateStore {
             }
         }
     }
+}
+
+/// A cached statement bound and stepped with SQLite's own calls, a row at a time: a run saves
+/// a row per record, and building GRDB's argument list for each was half the cost.
+private struct RowStatement {
+    let db: Database
+    let statement: Statement
+    var handle: OpaquePointer { statement.sqliteStatement }
+
+    init(_ db: Database, sql: String) throws {
+        self.db = db
+        statement = try db.cachedStatement(sql: sql)
+        sqlite3_reset(statement.sqliteStatement)
+    }
+
+    func check(_ code: Int32) throws {
+        if code != SQLITE_OK { throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection))) }
+    }
+
+    func bind(_ index: Int32, _ value: Int64?) throws {
+        try check(value.map { sqlite3_bind_int64(handle, index, $0) } ?? sqlite3_bind_null(handle, index))
+    }
+
+    /// Text SQLite copies (the Swift string's bytes live only for the call); nil binds NULL.
+    func bind(_ index: Int32, _ text: String?) throws {
+        guard var text else { return try check(sqlite3_bind_null(handle, index)) }
+        try text.withUTF8 { try bind(index, $0, keep: Self.transient) }
+    }
+
+    /// Text SQLite reads in place: `bytes` must stay put until the next ``step()``.
+    func lend(_ index: Int32, _ bytes: UnsafeBufferPointer<UInt8>) throws {
+        try bind(index, bytes, keep: nil)
+    }
+
+    private func bind(_ index: Int32, _ bytes: UnsafeBufferPointer<UInt8>, keep: sqlite3_destructor_type?) throws {
+        try bytes.withMemoryRebound(to: CChar.self) { c in
+            // (a null pointer would bind NULL, not "")
+            guard let base = c.baseAddress, !c.isEmpty else { return try check(sqlite3_bind_text(handle, index, "", 0, keep)) }
+            try check(sqlite3_bind_text(handle, index, base, Int32(c.count), keep))
+        }
+    }
+
+    /// Runs the statement with what is bound, then readies it for the next row.
+    func step() throws {
+        let code = sqlite3_step(handle)
+        if code != SQLITE_DONE {
+            let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
+            sqlite3_reset(handle)
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
+        }
+        sqlite3_reset(handle)
+    }
+
+    /// Leaves the cached statement with nothing bound.
+    func done() {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+    }
+
+    /// SQLite copies the text it is given.
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 }

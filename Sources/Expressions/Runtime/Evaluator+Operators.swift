@@ -210,21 +210,17 @@ extension Evaluator {
                 forms = f
             }
             while i < keys.count {
-                if let forms, let form = forms[i], let o = object, let result = form.run(o, self) {
-                    if let j = result {
-                        json.append(j)
-                        present?.append(keys[i])
-                    } else if present == nil {
-                        present = Array(keys[..<i])
-                    }
-                    i += 1
-                    continue
+                // A value of a direct form, or a plain name path on an input object (its JSON
+                // copied as it is): `.some(nil)` when it is nothing.
+                var quick: JSONValue??
+                if let forms, let form = forms[i], let o = object {
+                    quick = form.run(o, self)
                 }
-                // a plain name path on an input object: its JSON copied as it is
-                if spread == nil, case let vn = node.pairs[i].1, let names = vn.simpleNames,
-                    let direct = directJSON(vn, names, input, frame)
-                {
-                    if let j = direct {
+                if quick == nil, spread == nil, case let vn = node.pairs[i].1, let names = vn.simpleNames {
+                    quick = directJSON(vn, names, input, frame)
+                }
+                if let result = quick {
+                    if let j = result {
                         json.append(j)
                         present?.append(keys[i])
                     } else if present == nil {

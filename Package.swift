@@ -113,7 +113,7 @@ let package = Package(
         .testTarget(name: "JSONModelTests", dependencies: ["JSONModel"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "JSONModel"]),
         .testTarget(name: "SpecTests", dependencies: ["Spec", "Diagnostics", "JSONModel", "JSONSchema", "XeroModel", "Cron", "Planner"]),
-        .testTarget(name: "CLITests", dependencies: ["CLI", "JSONModel", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "CLITests", dependencies: ["CLI", "JSONModel", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "XeroModelTests", dependencies: ["XeroModel", "JSONModel"]),
         .testTarget(
             name: "SandboxTests",

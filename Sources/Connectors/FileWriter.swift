@@ -188,6 +188,8 @@ final class FileSession: TargetSession {
     private var headerSet = Set<String>()
     /// The member names of the shapes of record written, as JSON text.
     private let shapes = JSONWriter.Shapes()
+    /// The content hashes of the records of the last `write`, taken from their text.
+    private var hashes: [String] = []
 
     init(path: String, format: FileWriter.Format, keyOf: @escaping (JSONValue) -> String) throws {
         self.path = path
@@ -237,15 +239,28 @@ final class FileSession: TargetSession {
         return h.finalize()
     }
 
-    private func append(_ r: JSONValue) throws {
+    private func append(_ r: JSONValue, hashed: Bool = false) throws {
         if format == .csv, let o = r.objectValue {
             for k in o.keys where headerSet.insert(k).inserted { header.append(k) }
         }
-        try out?.append { JSONWriter.write(r, shapes: shapes, into: &$0); $0.append(10) }
+        try out?.append { buffer in
+            let start = buffer.count
+            JSONWriter.write(r, shapes: shapes, into: &buffer)
+            // the content hash from the bytes just written (the line without its newline)
+            if hashed { hashes.append(buffer.withUnsafeBufferPointer { PipelineRunner.digestText(UnsafeBufferPointer(rebasing: $0[start...])) }) }
+            buffer.append(10)
+        }
+    }
+
+    func takeContentHashes() -> [String]? {
+        defer { hashes = [] }
+        return hashes
     }
 
     func write(keys: [String], records: [JSONValue]) throws -> TargetReport {
         var r = TargetReport()
+        hashes = []
+        hashes.reserveCapacity(records.count)
         for (key, record) in zip(keys, records) {
             var h = Hasher()
             h.combine(key)
@@ -260,7 +275,7 @@ final class FileSession: TargetSession {
             } else {
                 r.created += 1
             }
-            try append(record)
+            try append(record, hashed: true)
         }
         report.created += r.created
         report.updated += r.updated

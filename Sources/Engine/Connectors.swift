@@ -73,8 +73,16 @@ public protocol StreamingTargetWriter: TargetWriter {
 public protocol TargetSession: AnyObject {
     /// Writes `records[i]` under `keys[i]` (the arrays are as long as each other).
     func write(keys: [String], records: [JSONValue]) throws -> TargetReport
+    /// The content hash of each record of the last ``write(keys:records:)``, when the target
+    /// takes them from the text it wrote (see ``PipelineRunner/textHash(_:)``); nil when the
+    /// run is to hash the records itself.
+    func takeContentHashes() -> [String]?
     func commit() throws
     func abandon()
+}
+
+extension TargetSession {
+    public func takeContentHashes() -> [String]? { nil }
 }
 
 /// What a target did with a batch of records.

@@ -355,11 +355,11 @@ public struct PipelineRunner {
                     c.updated = report.updated
                     c.unchanged = report.unchanged
                     var entries: [String: WrittenEntry] = [:]
-                    for (k, r) in keyed { entries[k] = WrittenEntry(contentHash: Self.hash(r)) }
+                    for (k, r) in keyed { entries[k] = WrittenEntry(contentHash: Self.contentHash(r, target: target)) }
                     written[target.name] = entries
                 } else {
                     for (k, r) in keyed {
-                        if let h = previous[k]?.contentHash { if h == Self.hash(r) { c.unchanged += 1 } else { c.updated += 1 } } else { c.created += 1 }
+                        if let h = previous[k]?.contentHash { if h == Self.contentHash(r, target: target) { c.unchanged += 1 } else { c.updated += 1 } } else { c.created += 1 }
                     }
                 }
                 if !options.dryRun, Self.killAfterTarget == target.name { kill(getpid(), SIGKILL) }
@@ -446,6 +446,37 @@ public struct PipelineRunner {
         return out
     }
 
+    /// The content hash a target remembers for a record: a file's is that of the record's text
+    /// as the file holds it (``textHash(_:)``, members in the record's order: a file whose
+    /// members come in another order has changed); every other target's is ``hash(_:shapes:)``,
+    /// members sorted (Xero sees no order, so a reordered mapping changes nothing there).
+    public static func contentHash(_ v: JSONValue, target: TargetSpec) -> String {
+        target.kind == .file ? textHash(v) : hash(v)
+    }
+
+    /// SHA-256 of a record's JSON text as written, members in their order (the first 16 bytes,
+    /// in hex): what a file target hashes from the very bytes it writes.
+    public static func textHash(_ v: JSONValue) -> String {
+        var text: [UInt8] = []
+        text.reserveCapacity(256)
+        JSONWriter.write(v, into: &text)
+        return text.withUnsafeBufferPointer { digestText($0) }
+    }
+
+    /// The first 16 bytes of SHA-256 of `bytes`, in hex.
+    public static func digestText(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        let digest = SHA256.hash(data: UnsafeRawBufferPointer(bytes))
+        return digest.withUnsafeBytes { bytes in
+            String(unsafeUninitializedCapacity: 32) { out in
+                for i in 0..<16 {
+                    out[2 * i] = hexDigits[Int(bytes[i] >> 4)]
+                    out[2 * i + 1] = hexDigits[Int(bytes[i] & 15)]
+                }
+                return 32
+            }
+        }
+    }
+
     /// A record's content hash: SHA-256 of its JSON with keys sorted (the first 16 bytes, in hex).
     public static func hash(_ v: JSONValue, shapes: JSONWriter.Shapes? = nil) -> String {
         var text: [UInt8] = []
@@ -458,16 +489,7 @@ public struct PipelineRunner {
     static func hash(_ v: JSONValue, shapes: JSONWriter.Shapes?, buffer text: inout [UInt8]) -> String {
         text.removeAll(keepingCapacity: true)
         JSONWriter.write(v, options: [.sortedKeys], shapes: shapes, into: &text)
-        let digest = text.withUnsafeBytes { SHA256.hash(data: $0) }
-        return digest.withUnsafeBytes { bytes in
-            String(unsafeUninitializedCapacity: 32) { out in
-                for i in 0..<16 {
-                    out[2 * i] = hexDigits[Int(bytes[i] >> 4)]
-                    out[2 * i + 1] = hexDigits[Int(bytes[i] & 15)]
-                }
-                return 32
-            }
-        }
+        return text.withUnsafeBufferPointer { digestText($0) }
     }
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)

@@ -355,17 +355,18 @@ final class KeySaver: @unchecked Sendable {
     }
 
     /// Saves each key with the content hash of its record, in order (a key met twice keeps its
-    /// later hash). The hashes are taken here too: the source's thread reads and maps, the
-    /// target's writes the file, this one hashes and remembers. `shapes` is the target's, used
+    /// later hash). The hashes are taken here too, unless the target `given` them from what it
+    /// wrote: the source's thread reads and maps, the target's writes, this one hashes and
+    /// remembers. `shapes` is the target's, used
     /// on this thread only.
-    func submit(_ target: String, keys: [String], records: [JSONValue], shapes: JSONWriter.Shapes, graveyard: Graveyard) {
-        let job = UncheckedSendable((self, target, keys, records, shapes, graveyard))
+    func submit(_ target: String, keys: [String], records: [JSONValue], hashes given: [String]?, shapes: JSONWriter.Shapes, graveyard: Graveyard) {
+        let job = UncheckedSendable((self, target, keys, records, given, shapes, graveyard))
         worker.submit {
-            let (saver, target, keys, records, shapes, graveyard) = job.value
+            let (saver, target, keys, records, given, shapes, graveyard) = job.value
             do {
                 var buffer: [UInt8] = []
                 buffer.reserveCapacity(1_024)
-                let hashes = records.map { PipelineRunner.hash($0, shapes: shapes, buffer: &buffer) }
+                let hashes = given ?? records.map { PipelineRunner.hash($0, shapes: shapes, buffer: &buffer) }
                 // the job (with its records) outlives this closure in the graveyard
                 graveyard.bury(job)
                 try saver.save(target, keys, hashes)
@@ -454,7 +455,7 @@ final class StreamNode {
             do {
                 let keys = input.records.map(key)
                 let report = try session.write(keys: keys, records: input.records)
-                c.saver.submit(name, keys: keys, records: input.records, shapes: shapes, graveyard: c.graveyard)
+                c.saver.submit(name, keys: keys, records: input.records, hashes: session.takeContentHashes(), shapes: shapes, graveyard: c.graveyard)
                 if PipelineRunner.killAfterBatch == name {
                     c.saver.drain()
                     kill(getpid(), SIGKILL)

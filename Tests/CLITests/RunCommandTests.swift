@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GRDB
 import Testing
@@ -99,6 +100,20 @@ struct RunCommandTests {
         #expect(Self.lines(dir.appendingPathComponent("out/invoices.jsonl")).count == 2)
         let full = try await Xeroflow.run(["run", "shop.yaml", "--full-refresh"], in: dir)
         #expect(full.stdout.contains("invoices_file: 2 in, 0 created, 0 updated, 2 unchanged"))
+        // The plan hashes as the streamed run did: nothing to do.
+        let fullPlan = try await Xeroflow.run(["plan", "shop.yaml", "--full-refresh"], in: dir)
+        #expect(fullPlan.stdout.contains("invoices_file: 0 to create, 0 to update, 2 unchanged"), "\(fullPlan.stdout)\(fullPlan.stderr)")
+        #expect(fullPlan.stdout.contains("invoices_csv: 0 to create, 0 to update, 2 unchanged"), "\(fullPlan.stdout)\(fullPlan.stderr)")
+        #expect(fullPlan.stdout.contains("invoices_db: 0 to create, 0 to update, 2 unchanged"), "\(fullPlan.stdout)\(fullPlan.stderr)")
+        // A file target remembers the hash of each record's text as the file holds it.
+        let state = try DatabaseQueue(path: dir.appendingPathComponent(".xeroflow/state.sqlite").path)
+        let remembered = try await state.read { db in
+            try String.fetchAll(db, sql: "SELECT k.content_hash FROM written_keys k JOIN written_targets t ON t.id = k.target WHERE t.target = 'invoices_file' ORDER BY k.key")
+        }
+        let fileHashes = Self.lines(dir.appendingPathComponent("out/invoices.jsonl")).map { line in
+            SHA256.hash(data: Data(line.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
+        }
+        #expect(remembered == fileHashes)
 
         let runs = try await Xeroflow.run(["runs", "shop"], in: dir)
         #expect(runs.stdout.split(separator: "\n").count == 4)

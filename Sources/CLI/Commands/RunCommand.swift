@@ -178,10 +178,14 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "The state store (default \(XeroConnections.defaultStatePath)).")
     var state: String?
 
+    @Flag(help: "Plan a full refresh: read every source from the start, as `run --full-refresh` would.")
+    var fullRefresh = false
+
     func run() throws {
         let loaded = try PipelineFiles.load(pipeline)
         var options = PipelineRunner.Options()
         options.dryRun = true
+        options.fullRefresh = fullRefresh
         let store = try? XeroConnections.store(state)
         let runner = PipelineRunner(spec: loaded.spec, location: loaded.location, baseDirectory: URL(fileURLWithPath: pipeline).deletingLastPathComponent(),
                                     connectors: XeroConnections.connectors(for: loaded.spec, store: store), state: store, options: options)

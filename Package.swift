@@ -113,7 +113,7 @@ let package = Package(
         .testTarget(name: "JSONModelTests", dependencies: ["JSONModel"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "JSONModel"]),
         .testTarget(name: "SpecTests", dependencies: ["Spec", "Diagnostics", "JSONModel", "JSONSchema", "XeroModel", "Cron", "Planner"]),
-        .testTarget(name: "CLITests", dependencies: ["CLI", "JSONModel", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "CLITests", dependencies: ["CLI", "State", "JSONModel", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "XeroModelTests", dependencies: ["XeroModel", "JSONModel"]),
         .testTarget(
             name: "SandboxTests",
@@ -122,6 +122,7 @@ let package = Package(
         .testTarget(name: "CronTests", dependencies: ["Cron"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Cron", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Spec", "JSONModel"]),
+        .testTarget(name: "StateTests", dependencies: ["State", "Engine", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "XeroClientTests", dependencies: ["XeroClient", "State", "Sandbox", "JSONModel"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance"]),
         .testTarget(name: "ExpressionFormattingTests", dependencies: ["ExpressionFormatting"]),

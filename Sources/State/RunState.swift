@@ -32,10 +32,12 @@ extension StateStore: RunStateStore {
     public func written(pipeline: String, target: String) throws -> [String: WrittenEntry] {
         try read { db in
             var out: [String: WrittenEntry] = [:]
+            guard let targetNumber = try Int64.fetchOne(db, sql: "SELECT id FROM written_targets WHERE pipeline = ? AND target = ?",
+                                                        arguments: [pipeline, target])
+            else { return out }
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT key, content_hash, target_id, identity, state, xero_updated, source_hash FROM written_keys
-                WHERE target = (SELECT id FROM written_targets WHERE pipeline = ? AND target = ?)
-                """, arguments: [pipeline, target])
+                SELECT key, content_hash, target_id, identity, state, xero_updated, source_hash FROM written_keys WHERE target = ?
+                """, arguments: [targetNumber])
             while let row = try rows.next() {
                 var identity: [String: String] = [:]
                 if let text: String = row["identity"], let o = (try? JSONParser.parse(text))?.objectValue {
@@ -45,6 +47,10 @@ extension StateStore: RunStateStore {
                                                state: WrittenEntry.State(rawValue: row["state"] ?? "ok") ?? .ok, xeroUpdated: row["xero_updated"],
                                                sourceHash: row["source_hash"])
             }
+            // Batches are newer than rows, and a later batch newer than an earlier one.
+            try Self.eachBatchEntry(db, target: targetNumber) { key, hash, _ in
+                out[String(decoding: key, as: UTF8.self)] = WrittenEntry(contentHash: String(decoding: hash, as: UTF8.self))
+            }
             return out
         }
     }
@@ -53,32 +59,73 @@ extension StateStore: RunStateStore {
         try write { db in try Self.insert(db, pipeline: pipeline, target: target, runID: runID, entries: entries) }
     }
 
+    /// Saves what a streamed run's chunk wrote as one batch (a row for the chunk, not one per
+    /// key). Batches of earlier runs are first folded into rows, so that a target's batches are
+    /// only ever those of its latest run.
     public func saveWritten(pipeline: String, target: String, runID: String, keys: [String], contentHashes: [String]) throws {
         precondition(keys.count == contentHashes.count)
         guard !keys.isEmpty else { return }
+        let body = WrittenBatch.encode(keys: keys, hashes: contentHashes)
         try write { db in
             let (targetNumber, run) = try Self.numbers(db, pipeline: pipeline, target: target, runID: runID)
-            // Key and hash only: a statement that binds just them, their bytes lent to SQLite for
-            // the step (no copy); the other columns are set to nothing by the statement itself.
-            let rows = try RowStatement(db, sql: """
-                INSERT INTO written_keys (target, key, content_hash, run) VALUES (?, ?, ?, ?)
-                ON CONFLICT (target, key) DO UPDATE SET content_hash = excluded.content_hash, target_id = NULL,
-                    identity = NULL, state = NULL, xero_updated = NULL, source_hash = NULL, run = excluded.run
-                """)
-            defer { rows.done() }
-            try rows.bind(1, targetNumber)
-            try rows.bind(4, run)
-            for i in keys.indices {
-                var key = keys[i], hash = contentHashes[i]
-                try key.withUTF8 { k in
-                    try hash.withUTF8 { h in
-                        try rows.lend(2, k)
-                        try rows.lend(3, h)
-                        try rows.step()
-                    }
+            if let oldest = try Row.fetchOne(db, sql: "SELECT run FROM written_batches WHERE target = ? ORDER BY id LIMIT 1", arguments: [targetNumber]),
+               (oldest["run"] as Int64?) != run {
+                try Self.fold(db, target: targetNumber)
+            }
+            guard let body else {
+                // (a hash of another length than the batches hold: a row per key)
+                try Self.fold(db, target: targetNumber)
+                let rows = try RowStatement(db, sql: Self.upsertKeyAndHash)
+                defer { rows.done() }
+                try rows.bind(1, targetNumber)
+                try rows.bind(4, run)
+                for i in keys.indices {
+                    try rows.bind(2, keys[i])
+                    try rows.bind(3, contentHashes[i])
+                    try rows.step()
+                }
+                return
+            }
+            try db.execute(sql: "INSERT INTO written_batches (target, run, count, body) VALUES (?, ?, ?, ?)",
+                           arguments: [targetNumber, run, keys.count, Data(body)])
+        }
+    }
+
+    /// A key and its content hash, the other columns set to nothing.
+    static let upsertKeyAndHash = """
+        INSERT INTO written_keys (target, key, content_hash, run) VALUES (?, ?, ?, ?)
+        ON CONFLICT (target, key) DO UPDATE SET content_hash = excluded.content_hash, target_id = NULL,
+            identity = NULL, state = NULL, xero_updated = NULL, source_hash = NULL, run = excluded.run
+        """
+
+    /// Calls `body` with each entry of a target's batches, oldest first.
+    static func eachBatchEntry(_ db: Database, target: Int64,
+                               _ body: (_ key: UnsafeBufferPointer<UInt8>, _ hash: UnsafeBufferPointer<UInt8>, _ run: Int64?) throws -> Void) throws {
+        let batches = try Row.fetchAll(db, sql: "SELECT id, run FROM written_batches WHERE target = ? ORDER BY id", arguments: [target])
+        for batch in batches {
+            let id: Int64 = batch["id"]
+            guard let data = try Data.fetchOne(db, sql: "SELECT body FROM written_batches WHERE id = ?", arguments: [id]) else { continue }
+            let run: Int64? = batch["run"]
+            try [UInt8](data).withUnsafeBufferPointer { bytes in
+                guard try WrittenBatch.decode(bytes, { key, hash in try body(key, hash, run) }) else {
+                    throw StoreError(description: "the state store holds a damaged batch of written keys (written_batches.id \(id))")
                 }
             }
         }
+    }
+
+    /// Turns a target's batches into rows of `written_keys` (in order: a later entry wins).
+    static func fold(_ db: Database, target: Int64) throws {
+        let rows = try RowStatement(db, sql: upsertKeyAndHash)
+        defer { rows.done() }
+        try rows.bind(1, target)
+        try eachBatchEntry(db, target: target) { key, hash, run in
+            try rows.bind(4, run)
+            try rows.lend(2, key)
+            try rows.lend(3, hash)
+            try rows.step()
+        }
+        try db.execute(sql: "DELETE FROM written_batches WHERE target = ?", arguments: [target])
     }
 
     /// The number of a pipeline's target in `written_targets` (numbered on first use) and the
@@ -96,6 +143,8 @@ extension StateStore: RunStateStore {
     static func insert(_ db: Database, pipeline: String, target: String, runID: String, entries: [String: WrittenEntry]) throws {
         guard !entries.isEmpty else { return }
         let (targetNumber, run) = try numbers(db, pipeline: pipeline, target: target, runID: runID)
+        // The target's batches are older than these rows: they become rows first.
+        try fold(db, target: targetNumber)
         let rows = try RowStatement(db, sql: """
             INSERT INTO written_keys (target, key, content_hash, target_id, identity, state, xero_updated, source_hash, run)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)

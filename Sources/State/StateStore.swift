@@ -131,6 +131,22 @@ public final class StateStore: Sendable {
                 DROP TABLE written;
                 """)
         }
+        m.registerMigration("v6-written-batches") { db in
+            // What a streamed run's chunks wrote, a row per chunk instead of a row per key: the
+            // keys with their content hashes in one blob (see `WrittenBatch`). A target's batches
+            // are newer than its rows in `written_keys` and are folded into them when rows are
+            // written for it, or when a later run saves its first batch.
+            try db.execute(sql: """
+                CREATE TABLE written_batches (
+                    id INTEGER PRIMARY KEY,       -- the order of writing: a later entry wins
+                    target INTEGER NOT NULL,      -- written_targets.id
+                    run INTEGER,                  -- runs.rowid of the run that wrote it
+                    count INTEGER NOT NULL,       -- entries in body
+                    body BLOB NOT NULL
+                );
+                CREATE INDEX written_batches_by_target ON written_batches (target, id);
+                """)
+        }
         return m
     }
 

@@ -1,0 +1,123 @@
+import Engine
+import Foundation
+import GRDB
+@testable import State
+import Testing
+
+/// What each key of a target last wrote: rows of `written_keys`, and the batches a streamed
+/// run saves a chunk at a time (`written_batches`), newer than the rows.
+@Suite("State store: written keys and batches")
+struct WrittenKeysTests {
+    static func store() throws -> (StateStore, URL) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("xeroflow-state-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return (try StateStore(path: dir.appendingPathComponent("state.sqlite").path), dir)
+    }
+
+    static func hash(_ n: Int) -> String { String(repeating: String(n % 10), count: 32) }
+
+    /// A run of pipeline `p`, its lock let go at once so that the next one may begin.
+    static func run(_ store: StateStore) throws -> String {
+        let id = try store.beginRun(pipeline: "p", pipelineHash: "h")
+        try store.unlock("pipeline:p", holder: "\(ProcessInfo.processInfo.processIdentifier)-run")
+        return id
+    }
+
+    static func count(_ store: StateStore, _ table: String) throws -> Int {
+        try store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM \(table)") ?? -1 }
+    }
+
+    @Test("a streamed run's chunks are saved as one batch each; a key met twice keeps its later hash")
+    func batches() throws {
+        let (store, dir) = try Self.store()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = try Self.run(store)
+        try store.saveWritten(pipeline: "p", target: "t", runID: run, keys: ["a", "b"], contentHashes: [Self.hash(1), Self.hash(2)])
+        try store.saveWritten(pipeline: "p", target: "t", runID: run, keys: ["b", "c"], contentHashes: [Self.hash(3), Self.hash(4)])
+        try store.saveWritten(pipeline: "p", target: "other", runID: run, keys: ["a"], contentHashes: [Self.hash(9)])
+        #expect(try Self.count(store, "written_batches") == 3)
+        #expect(try Self.count(store, "written_keys") == 0)
+        let written = try store.written(pipeline: "p", target: "t")
+        #expect(written.mapValues(\.contentHash) == ["a": Self.hash(1), "b": Self.hash(3), "c": Self.hash(4)])
+        #expect(written["a"]?.targetID == nil && written["a"]?.state == .ok)
+        #expect(try store.written(pipeline: "p", target: "other").mapValues(\.contentHash) == ["a": Self.hash(9)])
+        #expect(try store.written(pipeline: "q", target: "t").isEmpty)
+    }
+
+    @Test("the first batch of a later run folds the earlier run's batches into rows; the later entries win")
+    func laterRunFolds() throws {
+        let (store, dir) = try Self.store()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let first = try Self.run(store)
+        try store.saveWritten(pipeline: "p", target: "t", runID: first, keys: ["a", "b"], contentHashes: [Self.hash(1), Self.hash(2)])
+        try store.saveWritten(pipeline: "p", target: "t", runID: first, keys: ["a"], contentHashes: [Self.hash(5)])
+        let second = try Self.run(store)
+        try store.saveWritten(pipeline: "p", target: "t", runID: second, keys: ["b", "c"], contentHashes: [Self.hash(6), Self.hash(7)])
+        #expect(try Self.count(store, "written_batches") == 1)
+        let rows = try store.read { db in
+            try Row.fetchAll(db, sql: "SELECT k.key, k.content_hash, r.id AS run FROM written_keys k JOIN runs r ON r.rowid = k.run ORDER BY k.key")
+                .map { "\($0["key"] as String)=\($0["content_hash"] as String)@\($0["run"] as String)" }
+        }
+        #expect(rows == ["a=\(Self.hash(5))@\(first)", "b=\(Self.hash(2))@\(first)"])
+        #expect(try store.written(pipeline: "p", target: "t").mapValues(\.contentHash) == ["a": Self.hash(5), "b": Self.hash(6), "c": Self.hash(7)])
+    }
+
+    @Test("rows written for a target (a Xero target, a run that was not streamed) fold its batches first and win over them")
+    func rowsFoldBatches() throws {
+        let (store, dir) = try Self.store()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let first = try Self.run(store)
+        try store.saveWritten(pipeline: "p", target: "t", runID: first, keys: ["a", "b"], contentHashes: [Self.hash(1), Self.hash(2)])
+        let second = try Self.run(store)
+        try store.saveWritten(pipeline: "p", target: "t", runID: second, entries: ["b": WrittenEntry(contentHash: Self.hash(8), targetID: "id-b")])
+        #expect(try Self.count(store, "written_batches") == 0)
+        let written = try store.written(pipeline: "p", target: "t")
+        #expect(written.mapValues(\.contentHash) == ["a": Self.hash(1), "b": Self.hash(8)])
+        #expect(written["b"]?.targetID == "id-b")
+    }
+
+    @Test("a hash of another length than a batch holds is saved as a row")
+    func oddHashIsARow() throws {
+        let (store, dir) = try Self.store()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = try Self.run(store)
+        try store.saveWritten(pipeline: "p", target: "t", runID: run, keys: ["a"], contentHashes: [Self.hash(1)])
+        try store.saveWritten(pipeline: "p", target: "t", runID: run, keys: ["a", "b"], contentHashes: ["short", Self.hash(2)])
+        #expect(try Self.count(store, "written_batches") == 0)
+        #expect(try store.written(pipeline: "p", target: "t").mapValues(\.contentHash) == ["a": "short", "b": Self.hash(2)])
+    }
+
+    @Test("a batch body round-trips keys of every length (a length of two LEB128 bytes, empty, non-ASCII); a cut body is refused")
+    func bodies() throws {
+        let keys = ["", "INV-1/2", String(repeating: "k", count: 127), String(repeating: "é", count: 200), "Zoë's 🧾"]
+        let hashes = keys.indices.map { Self.hash($0) }
+        let body = try #require(WrittenBatch.encode(keys: keys, hashes: hashes))
+        #expect(body[1 + 0 + 32] == 7)  // the second key's length, after the first (empty) entry
+        var decoded: [(String, String)] = []
+        let whole = body.withUnsafeBufferPointer { b in
+            WrittenBatch.decode(b) { k, h in decoded.append((String(decoding: k, as: UTF8.self), String(decoding: h, as: UTF8.self))) }
+        }
+        #expect(whole)
+        #expect(decoded.map(\.0) == keys)
+        #expect(decoded.map(\.1) == hashes)
+        for cut in [body.count - 1, body.count - 33, 40] {
+            let short = Array(body.prefix(cut))
+            #expect(short.withUnsafeBufferPointer { WrittenBatch.decode($0) { _, _ in } } == false, "cut at \(cut)")
+        }
+        #expect(WrittenBatch.encode(keys: ["a"], hashes: ["abc"]) == nil)
+    }
+
+    @Test("a damaged batch in the store gives a clear error, not a crash")
+    func damagedBatch() throws {
+        let (store, dir) = try Self.store()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = try Self.run(store)
+        try store.saveWritten(pipeline: "p", target: "t", runID: run, keys: ["a"], contentHashes: [Self.hash(1)])
+        try store.write { db in try db.execute(sql: "UPDATE written_batches SET body = x'05616263'") }
+        #expect {
+            _ = try store.written(pipeline: "p", target: "t")
+        } throws: { error in
+            "\(error)".contains("damaged batch of written keys")
+        }
+    }
+}

@@ -189,7 +189,7 @@ final class FileSession: TargetSession {
     /// The member names of the shapes of record written, as JSON text.
     private let shapes = JSONWriter.Shapes()
     /// The content hashes of the records of the last `write`, taken from their text.
-    private var hashes: [String] = []
+    private var hashes = ContentHashes()
 
     init(path: String, format: FileWriter.Format, keyOf: @escaping (JSONValue) -> String) throws {
         self.path = path
@@ -247,19 +247,19 @@ final class FileSession: TargetSession {
             let start = buffer.count
             JSONWriter.write(r, shapes: shapes, into: &buffer)
             // the content hash from the bytes just written (the line without its newline)
-            if hashed { hashes.append(buffer.withUnsafeBufferPointer { PipelineRunner.digestText(UnsafeBufferPointer(rebasing: $0[start...])) }) }
+            if hashed { buffer.withUnsafeBufferPointer { hashes.append(digestOf: UnsafeBufferPointer(rebasing: $0[start...])) } }
             buffer.append(10)
         }
     }
 
-    func takeContentHashes() -> [String]? {
-        defer { hashes = [] }
+    func takeContentHashes() -> ContentHashes? {
+        defer { hashes = ContentHashes() }
         return hashes
     }
 
     func write(keys: [String], records: [JSONValue]) throws -> TargetReport {
         var r = TargetReport()
-        hashes = []
+        hashes = ContentHashes()
         hashes.reserveCapacity(records.count)
         for (key, record) in zip(keys, records) {
             var h = Hasher()

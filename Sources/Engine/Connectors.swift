@@ -76,13 +76,13 @@ public protocol TargetSession: AnyObject {
     /// The content hash of each record of the last ``write(keys:records:)``, when the target
     /// takes them from the text it wrote (see ``PipelineRunner/textHash(_:)``); nil when the
     /// run is to hash the records itself.
-    func takeContentHashes() -> [String]?
+    func takeContentHashes() -> ContentHashes?
     func commit() throws
     func abandon()
 }
 
 extension TargetSession {
-    public func takeContentHashes() -> [String]? { nil }
+    public func takeContentHashes() -> ContentHashes? { nil }
 }
 
 /// What a target did with a batch of records.

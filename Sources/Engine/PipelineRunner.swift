@@ -15,7 +15,7 @@ public protocol RunStateStore: Sendable {
     func saveWritten(pipeline: String, target: String, runID: String, entries: [String: WrittenEntry]) throws
     /// Remembers plain entries (a content hash each, nothing else) in the order given, in their
     /// own transaction; a key given twice keeps the later hash. A streamed file or table target's chunks.
-    func saveWritten(pipeline: String, target: String, runID: String, keys: [String], contentHashes: [String]) throws
+    func saveWritten(pipeline: String, target: String, runID: String, keys: [String], contentHashes: ContentHashes) throws
     /// Ends a run: its outcome and counts, the cursors that may advance, the keys written, the
     /// records set apart. One transaction; the lock is released.
     func finishRun(_ run: RunRecord) throws
@@ -464,17 +464,10 @@ public struct PipelineRunner {
     }
 
     /// The first 16 bytes of SHA-256 of `bytes`, in hex.
-    public static func digestText(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-        let digest = SHA256.hash(data: UnsafeRawBufferPointer(bytes))
-        return digest.withUnsafeBytes { bytes in
-            String(unsafeUninitializedCapacity: 32) { out in
-                for i in 0..<16 {
-                    out[2 * i] = hexDigits[Int(bytes[i] >> 4)]
-                    out[2 * i + 1] = hexDigits[Int(bytes[i] & 15)]
-                }
-                return 32
-            }
-        }
+    static func digestText(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        var one = ContentHashes()
+        one.append(digestOf: bytes)
+        return one[0]
     }
 
     /// A record's content hash: SHA-256 of its JSON with keys sorted (the first 16 bytes, in hex).
@@ -491,8 +484,6 @@ public struct PipelineRunner {
         JSONWriter.write(v, options: [.sortedKeys], shapes: shapes, into: &text)
         return text.withUnsafeBufferPointer { digestText($0) }
     }
-
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 }
 
 /// A value the compiler cannot prove safe to share, whose sharing is made safe by a lock.

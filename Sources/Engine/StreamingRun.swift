@@ -346,11 +346,11 @@ final class Graveyard: @unchecked Sendable {
 /// chunks behind the targets); a target whose keys could not be saved is not committed.
 final class KeySaver: @unchecked Sendable {
     private let worker = TargetWorker(name: "state")
-    private let save: (_ target: String, _ keys: [String], _ hashes: [String]) throws -> Void
+    private let save: (_ target: String, _ keys: [String], _ hashes: ContentHashes) throws -> Void
     private let lock = NSLock()
     private var failures: [String: String] = [:]
 
-    init(save: @escaping (_ target: String, _ keys: [String], _ hashes: [String]) throws -> Void) {
+    init(save: @escaping (_ target: String, _ keys: [String], _ hashes: ContentHashes) throws -> Void) {
         self.save = save
     }
 
@@ -359,14 +359,14 @@ final class KeySaver: @unchecked Sendable {
     /// wrote: the source's thread reads and maps, the target's writes, this one hashes and
     /// remembers. `shapes` is the target's, used
     /// on this thread only.
-    func submit(_ target: String, keys: [String], records: [JSONValue], hashes given: [String]?, shapes: JSONWriter.Shapes, graveyard: Graveyard) {
+    func submit(_ target: String, keys: [String], records: [JSONValue], hashes given: ContentHashes?, shapes: JSONWriter.Shapes, graveyard: Graveyard) {
         let job = UncheckedSendable((self, target, keys, records, given, shapes, graveyard))
         worker.submit {
             let (saver, target, keys, records, given, shapes, graveyard) = job.value
             do {
                 var buffer: [UInt8] = []
                 buffer.reserveCapacity(1_024)
-                let hashes = given ?? records.map { PipelineRunner.hash($0, shapes: shapes, buffer: &buffer) }
+                let hashes = given ?? ContentHashes(records.map { PipelineRunner.hash($0, shapes: shapes, buffer: &buffer) })
                 // the job (with its records) outlives this closure in the graveyard
                 graveyard.bury(job)
                 try saver.save(target, keys, hashes)

@@ -62,7 +62,7 @@ extension StateStore: RunStateStore {
     /// Saves what a streamed run's chunk wrote as one batch (a row for the chunk, not one per
     /// key). Batches of earlier runs are first folded into rows, so that a target's batches are
     /// only ever those of its latest run.
-    public func saveWritten(pipeline: String, target: String, runID: String, keys: [String], contentHashes: [String]) throws {
+    public func saveWritten(pipeline: String, target: String, runID: String, keys: [String], contentHashes: ContentHashes) throws {
         precondition(keys.count == contentHashes.count)
         guard !keys.isEmpty else { return }
         let body = WrittenBatch.encode(keys: keys, hashes: contentHashes)
@@ -71,20 +71,6 @@ extension StateStore: RunStateStore {
             if let oldest = try Row.fetchOne(db, sql: "SELECT run FROM written_batches WHERE target = ? ORDER BY id LIMIT 1", arguments: [targetNumber]),
                (oldest["run"] as Int64?) != run {
                 try Self.fold(db, target: targetNumber)
-            }
-            guard let body else {
-                // (a hash of another length than the batches hold: a row per key)
-                try Self.fold(db, target: targetNumber)
-                let rows = try RowStatement(db, sql: Self.upsertKeyAndHash)
-                defer { rows.done() }
-                try rows.bind(1, targetNumber)
-                try rows.bind(4, run)
-                for i in keys.indices {
-                    try rows.bind(2, keys[i])
-                    try rows.bind(3, contentHashes[i])
-                    try rows.step()
-                }
-                return
             }
             try db.execute(sql: "INSERT INTO written_batches (target, run, count, body) VALUES (?, ?, ?, ?)",
                            arguments: [targetNumber, run, keys.count, Data(body)])

@@ -1,17 +1,18 @@
+import Engine
+
 /// The body of a row of `written_batches`: what one chunk of a streamed run wrote, as one blob.
 /// Each entry is the key's length in UTF-8 bytes (LEB128: seven bits a byte, low bits first,
 /// the high bit set on every byte but the last), the key's bytes, then the content hash's
 /// 32 bytes (hex text, as `written_keys.content_hash` holds it).
 enum WrittenBatch {
-    static let hashLength = 32
+    static let hashLength = ContentHashes.width
 
-    /// The body of `keys[i]` with `hashes[i]`; nil when a hash is not 32 bytes long.
-    static func encode(keys: [String], hashes: [String]) -> [UInt8]? {
+    /// The body of `keys[i]` with `hashes[i]`.
+    static func encode(keys: [String], hashes: ContentHashes) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(keys.count * (hashLength + 24))
         for i in keys.indices {
-            var key = keys[i], hash = hashes[i]
-            guard hash.utf8.count == hashLength else { return nil }
+            var key = keys[i]
             key.withUTF8 { k in
                 var n = k.count
                 while n >= 0x80 {
@@ -21,7 +22,7 @@ enum WrittenBatch {
                 out.append(UInt8(n))
                 out.append(contentsOf: k)
             }
-            hash.withUTF8 { out.append(contentsOf: $0) }
+            hashes.withDigits(i) { out.append(contentsOf: $0) }
         }
         return out
     }

@@ -1,0 +1,47 @@
+import Crypto
+
+/// The content hashes of a chunk's records in one buffer: each the first 16 bytes of a SHA-256
+/// digest as 32 hex digits, the text `written_keys.content_hash` holds. A chunk's hashes go from
+/// the target's thread to the state store's without a string (an allocation) per record.
+public struct ContentHashes: Sendable, Equatable {
+    /// Hex digits per hash.
+    public static let width = 32
+    /// The hashes one after the other.
+    public private(set) var hex: [UInt8] = []
+
+    public init() {}
+
+    /// Hashes given as text (each 32 hex digits, as ``PipelineRunner/hash(_:shapes:)`` makes them).
+    public init(_ hashes: [String]) {
+        hex.reserveCapacity(hashes.count * Self.width)
+        for var h in hashes {
+            precondition(h.utf8.count == Self.width, "a content hash is \(Self.width) hex digits")
+            h.withUTF8 { hex.append(contentsOf: $0) }
+        }
+    }
+
+    public var count: Int { hex.count / Self.width }
+
+    public mutating func reserveCapacity(_ n: Int) { hex.reserveCapacity(n * Self.width) }
+
+    /// Appends the hash of `bytes`.
+    public mutating func append(digestOf bytes: UnsafeBufferPointer<UInt8>) {
+        var sha = SHA256()
+        sha.update(bufferPointer: UnsafeRawBufferPointer(bytes))
+        sha.finalize().withUnsafeBytes { digest in
+            for i in 0..<(Self.width / 2) {
+                hex.append(Self.digits[Int(digest[i] >> 4)])
+                hex.append(Self.digits[Int(digest[i] & 15)])
+            }
+        }
+    }
+
+    /// The `i`th hash's digits (valid for the call only).
+    public func withDigits<T>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+        try hex.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[(i * Self.width)..<((i + 1) * Self.width)])) }
+    }
+
+    public subscript(i: Int) -> String { withDigits(i) { String(decoding: $0, as: UTF8.self) } }
+
+    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+}

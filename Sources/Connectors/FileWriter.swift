@@ -208,12 +208,19 @@ final class FileSession: TargetSession {
                   rest[dot...].hasPrefix(".stream"), kill(pid, 0) != 0, errno == ESRCH else { continue }
             unlink(directory.appendingPathComponent(name).path)
         }
-        if oldExists {
-            try oldRecords { chunk in
-                for r in chunk { old[keyOf(r)] = (self.fingerprint(r), false) }
-            }
-        }
         out = try BufferedFile(path: temp)
+    }
+
+    /// Whether the old file's keys were read: at the first record written, so that a run that
+    /// brings nothing new (an incremental run with no new source records) never reads the file.
+    private var oldLoaded = false
+
+    private func loadOld() throws {
+        oldLoaded = true
+        guard oldExists else { return }
+        try oldRecords { chunk in
+            for r in chunk { old[keyOf(r)] = (self.fingerprint(r), false) }
+        }
     }
 
     /// The old file's records, in chunks.
@@ -258,6 +265,7 @@ final class FileSession: TargetSession {
     }
 
     func write(keys: [String], records: [JSONValue]) throws -> TargetReport {
+        if !oldLoaded { try loadOld() }
         var r = TargetReport()
         hashes = ContentHashes()
         hashes.reserveCapacity(records.count)

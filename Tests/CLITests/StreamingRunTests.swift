@@ -249,3 +249,56 @@ struct StreamingRunTests {
         #expect(try Data(contentsOf: dir.appendingPathComponent("out/invoices.jsonl")) == before)
     }
 }
+
+/// An incremental run that brings nothing new leaves a file target alone without reading it.
+@Suite("xeroflow run, streamed: incremental re-runs (process)", .serialized)
+struct IncrementalFileTargetTests {
+    static let pipeline = """
+        version: 1
+        name: incremental
+        xero: { connection: sandbox }
+        sources:
+          items: { csv: data/items.csv, cursor: seq }
+        steps:
+          rows:
+            from: items
+            map:
+              Seq: $number(seq)
+              Name: name
+        targets:
+          out: { from: rows, file: out/items.jsonl, key: $string(Seq) }
+        """
+
+    @Test("nothing new: the target file is not read (a damaged one stays as it is); something new: the damaged file is named, kept, and the cursor stays")
+    func nothingNewReadsNothing() async throws {
+        let dir = try Xeroflow.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("data"), withIntermediateDirectories: true)
+        try Self.pipeline.write(to: dir.appendingPathComponent("p.yaml"), atomically: true, encoding: .utf8)
+        let csv = dir.appendingPathComponent("data/items.csv")
+        try "seq,name\n1,a\n2,b\n".write(to: csv, atomically: true, encoding: .utf8)
+        let first = try await Xeroflow.run(["run", "p.yaml"], in: dir)
+        #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+        #expect(first.stdout.contains("out: 2 in, 2 created"))
+
+        let file = dir.appendingPathComponent("out/items.jsonl")
+        let damaged = "{\"Seq\":1,\"Name\":\"a\"}\nnot JSON at all\n"
+        try damaged.write(to: file, atomically: true, encoding: .utf8)
+        let again = try await Xeroflow.run(["run", "p.yaml"], in: dir)
+        #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
+        #expect(again.stdout.contains("items: 0 in"))
+        #expect(try String(contentsOf: file, encoding: .utf8) == damaged)
+
+        try "seq,name\n1,a\n2,b\n3,c\n".write(to: csv, atomically: true, encoding: .utf8)
+        let third = try await Xeroflow.run(["run", "p.yaml"], in: dir)
+        #expect(third.status == 1)
+        #expect((third.stdout + third.stderr).contains("items.jsonl"), "\(third.stdout)\(third.stderr)")
+        #expect(try String(contentsOf: file, encoding: .utf8) == damaged)
+        // The cursor stayed: once the file is mended, the record comes again.
+        try "{\"Seq\":1,\"Name\":\"a\"}\n".write(to: file, atomically: true, encoding: .utf8)
+        let fourth = try await Xeroflow.run(["run", "p.yaml"], in: dir)
+        #expect(fourth.status == 0, "\(fourth.stdout)\(fourth.stderr)")
+        #expect(fourth.stdout.contains("out: 1 in, 1 created"), "\(fourth.stdout)")
+        #expect(Set(RunCommandTests.lines(file)) == [#"{"Seq":1,"Name":"a"}"#, #"{"Seq":3,"Name":"c"}"#])
+    }
+}

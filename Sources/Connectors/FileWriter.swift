@@ -291,10 +291,15 @@ final class FileSession: TargetSession {
         return r
     }
 
+    private(set) var replacedAll = false
+
     func commit() throws {
         guard let file = out else { return }
+        // (the old file's records were all written again, or there was none)
+        let everyOldWritten = oldLoaded && old.values.allSatisfy(\.written)
         if report.created + report.updated == 0 && oldExists {
             abandon()  // every record is in the old file as it is
+            replacedAll = everyOldWritten
             return
         }
         if oldExists {
@@ -302,6 +307,7 @@ final class FileSession: TargetSession {
                 for r in chunk where self.old[self.keyOf(r)]?.written != true { try self.append(r) }
             }
         }
+        replacedAll = !oldExists || everyOldWritten
         try file.close()
         out = nil
         var final = temp

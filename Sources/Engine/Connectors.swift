@@ -79,10 +79,14 @@ public protocol TargetSession: AnyObject {
     func takeContentHashes() -> ContentHashes?
     func commit() throws
     func abandon()
+    /// After ``commit()``: whether the target holds this session's records and nothing it held
+    /// before (every record it had was written again, or it had none).
+    var replacedAll: Bool { get }
 }
 
 extension TargetSession {
     public func takeContentHashes() -> ContentHashes? { nil }
+    public var replacedAll: Bool { false }
 }
 
 /// What a target did with a batch of records.

@@ -16,6 +16,10 @@ public protocol RunStateStore: Sendable {
     /// Remembers plain entries (a content hash each, nothing else) in the order given, in their
     /// own transaction; a key given twice keeps the later hash. A streamed file or table target's chunks.
     func saveWritten(pipeline: String, target: String, runID: String, keys: [String], contentHashes: ContentHashes) throws
+    /// After a streamed target is committed (or abandoned): what earlier runs saved for it is
+    /// dropped when `replacedAll` (the target now holds this run's records and nothing older),
+    /// else kept under this run's entries.
+    func settleWritten(pipeline: String, target: String, runID: String, replacedAll: Bool) throws
     /// Ends a run: its outcome and counts, the cursors that may advance, the keys written, the
     /// records set apart. One transaction; the lock is released.
     func finishRun(_ run: RunRecord) throws

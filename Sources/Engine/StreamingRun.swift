@@ -261,6 +261,20 @@ extension PipelineRunner {
             if Self.killAfterTarget == t.name { kill(getpid(), SIGKILL) }
             progress?(t.name, shared.sync { shared.counts[t.name] ?? NodeCounts() })
         }
+        // What earlier runs saved for each target is dropped (a target that holds only this
+        // run's records) or kept under this run's entries.
+        if let state, let runID {
+            for t in spec.targets {
+                guard let session = nodes[t.name]?.session else { continue }
+                do {
+                    try state.settleWritten(pipeline: pipeline, target: t.name, runID: runID,
+                                            replacedAll: !failedTargets.contains(t.name) && session.replacedAll)
+                } catch {
+                    failedTargets.insert(t.name)
+                    shared.sync { shared.problems.append("target '\(t.name)' (\(location(t.pointer))): cannot remember what it wrote: \(error)") }
+                }
+            }
+        }
 
         // Cursors advance only for sources whose every target succeeded.
         var cursorsToKeep: [String: String] = [:]

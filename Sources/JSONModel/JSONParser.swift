@@ -240,6 +240,18 @@ private struct Reader {
 
     mutating func readString() throws(JSONParseError) -> String {
         let start = pos
+        // The common case, ASCII with nothing escaped, straight from the input (no copy to
+        // validate first); anything else goes the long way below.
+        var end = pos + 1
+        while end < bytes.count {
+            let c = bytes[end]
+            if c == UInt8(ascii: "\"") {
+                pos = end + 1
+                return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[(start + 1)..<end]), as: UTF8.self) }
+            }
+            if c == UInt8(ascii: "\\") || c < 0x20 || c >= 0x80 { break }
+            end += 1
+        }
         pos += 1  // opening quote
         var out: [UInt8] = []
         var runStart = pos

@@ -60,20 +60,33 @@ extension StateStore: RunStateStore {
     }
 
     /// Saves what a streamed run's chunk wrote as one batch (a row for the chunk, not one per
-    /// key). Batches of earlier runs are first folded into rows, so that a target's batches are
-    /// only ever those of its latest run.
+    /// key), newer than everything saved before it.
     public func saveWritten(pipeline: String, target: String, runID: String, keys: [String], contentHashes: ContentHashes) throws {
         precondition(keys.count == contentHashes.count)
         guard !keys.isEmpty else { return }
         let body = WrittenBatch.encode(keys: keys, hashes: contentHashes)
         try write { db in
             let (targetNumber, run) = try Self.numbers(db, pipeline: pipeline, target: target, runID: runID)
-            if let oldest = try Row.fetchOne(db, sql: "SELECT run FROM written_batches WHERE target = ? ORDER BY id LIMIT 1", arguments: [targetNumber]),
-               (oldest["run"] as Int64?) != run {
-                try Self.fold(db, target: targetNumber)
-            }
             try db.execute(sql: "INSERT INTO written_batches (target, run, count, body) VALUES (?, ?, ?, ?)",
                            arguments: [targetNumber, run, keys.count, Data(body)])
+        }
+    }
+
+    /// After a streamed target's run: the batches of earlier runs are dropped with the target's
+    /// rows when this run replaced all the target held, else folded into rows (so that a
+    /// target's batches are only ever its latest run's, and never pile up).
+    public func settleWritten(pipeline: String, target: String, runID: String, replacedAll: Bool) throws {
+        try write { db in
+            guard let targetNumber = try Int64.fetchOne(db, sql: "SELECT id FROM written_targets WHERE pipeline = ? AND target = ?",
+                                                        arguments: [pipeline, target])
+            else { return }
+            let run = try Int64.fetchOne(db, sql: "SELECT rowid FROM runs WHERE id = ?", arguments: [runID])
+            if replacedAll {
+                try db.execute(sql: "DELETE FROM written_keys WHERE target = ?", arguments: [targetNumber])
+                try db.execute(sql: "DELETE FROM written_batches WHERE target = ? AND run IS NOT ?", arguments: [targetNumber, run])
+            } else {
+                try Self.fold(db, target: targetNumber, notOf: run)
+            }
         }
     }
 
@@ -84,10 +97,12 @@ extension StateStore: RunStateStore {
             identity = NULL, state = NULL, xero_updated = NULL, source_hash = NULL, run = excluded.run
         """
 
-    /// Calls `body` with each entry of a target's batches, oldest first.
-    static func eachBatchEntry(_ db: Database, target: Int64,
+    /// Calls `body` with each entry of a target's batches (those of every run but `excluded`
+    /// when it is given), oldest first.
+    static func eachBatchEntry(_ db: Database, target: Int64, excluding excluded: Int64? = nil,
                                _ body: (_ key: UnsafeBufferPointer<UInt8>, _ hash: UnsafeBufferPointer<UInt8>, _ run: Int64?) throws -> Void) throws {
-        let batches = try Row.fetchAll(db, sql: "SELECT id, run FROM written_batches WHERE target = ? ORDER BY id", arguments: [target])
+        let batches = try Row.fetchAll(db, sql: "SELECT id, run FROM written_batches WHERE target = ? AND (? IS NULL OR run IS NOT ?) ORDER BY id",
+                                       arguments: [target, excluded, excluded])
         for batch in batches {
             let id: Int64 = batch["id"]
             guard let data = try Data.fetchOne(db, sql: "SELECT body FROM written_batches WHERE id = ?", arguments: [id]) else { continue }
@@ -100,18 +115,19 @@ extension StateStore: RunStateStore {
         }
     }
 
-    /// Turns a target's batches into rows of `written_keys` (in order: a later entry wins).
-    static func fold(_ db: Database, target: Int64) throws {
+    /// Turns a target's batches (but those of run `excluded`, when given: they are newer) into
+    /// rows of `written_keys`, in order: a later entry wins.
+    static func fold(_ db: Database, target: Int64, notOf excluded: Int64? = nil) throws {
         let rows = try RowStatement(db, sql: upsertKeyAndHash)
         defer { rows.done() }
         try rows.bind(1, target)
-        try eachBatchEntry(db, target: target) { key, hash, run in
+        try eachBatchEntry(db, target: target, excluding: excluded) { key, hash, run in
             try rows.bind(4, run)
             try rows.lend(2, key)
             try rows.lend(3, hash)
             try rows.step()
         }
-        try db.execute(sql: "DELETE FROM written_batches WHERE target = ?", arguments: [target])
+        try db.execute(sql: "DELETE FROM written_batches WHERE target = ? AND (? IS NULL OR run IS NOT ?)", arguments: [target, excluded, excluded])
     }
 
     /// The number of a pipeline's target in `written_targets` (numbered on first use) and the

@@ -44,7 +44,7 @@ struct WrittenKeysTests {
         #expect(try store.written(pipeline: "q", target: "t").isEmpty)
     }
 
-    @Test("the first batch of a later run folds the earlier run's batches into rows; the later entries win")
+    @Test("after a later run, the earlier run's batches are folded into rows under its own; the later entries win throughout")
     func laterRunFolds() throws {
         let (store, dir) = try Self.store()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -53,13 +53,37 @@ struct WrittenKeysTests {
         try store.saveWritten(pipeline: "p", target: "t", runID: first, keys: ["a"], contentHashes: ContentHashes([Self.hash(5)]))
         let second = try Self.run(store)
         try store.saveWritten(pipeline: "p", target: "t", runID: second, keys: ["b", "c"], contentHashes: ContentHashes([Self.hash(6), Self.hash(7)]))
+        let expected = ["a": Self.hash(5), "b": Self.hash(6), "c": Self.hash(7)]
+        // (killed here: both runs' batches, in order)
+        #expect(try Self.count(store, "written_batches") == 3)
+        #expect(try store.written(pipeline: "p", target: "t").mapValues(\.contentHash) == expected)
+        try store.settleWritten(pipeline: "p", target: "t", runID: second, replacedAll: false)
         #expect(try Self.count(store, "written_batches") == 1)
         let rows = try store.read { db in
             try Row.fetchAll(db, sql: "SELECT k.key, k.content_hash, r.id AS run FROM written_keys k JOIN runs r ON r.rowid = k.run ORDER BY k.key")
                 .map { "\($0["key"] as String)=\($0["content_hash"] as String)@\($0["run"] as String)" }
         }
         #expect(rows == ["a=\(Self.hash(5))@\(first)", "b=\(Self.hash(2))@\(first)"])
-        #expect(try store.written(pipeline: "p", target: "t").mapValues(\.contentHash) == ["a": Self.hash(5), "b": Self.hash(6), "c": Self.hash(7)])
+        #expect(try store.written(pipeline: "p", target: "t").mapValues(\.contentHash) == expected)
+        // Settling again changes nothing.
+        try store.settleWritten(pipeline: "p", target: "t", runID: second, replacedAll: false)
+        #expect(try store.written(pipeline: "p", target: "t").mapValues(\.contentHash) == expected)
+    }
+
+    @Test("a run that replaced all its target held drops what earlier runs saved for it, rows and batches, and keeps its own")
+    func replacedAllDrops() throws {
+        let (store, dir) = try Self.store()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let first = try Self.run(store)
+        try store.saveWritten(pipeline: "p", target: "t", runID: first, entries: ["gone": WrittenEntry(contentHash: Self.hash(0))])
+        try store.saveWritten(pipeline: "p", target: "t", runID: first, keys: ["a", "b"], contentHashes: ContentHashes([Self.hash(1), Self.hash(2)]))
+        try store.saveWritten(pipeline: "p", target: "other", runID: first, keys: ["a"], contentHashes: ContentHashes([Self.hash(9)]))
+        let second = try Self.run(store)
+        try store.saveWritten(pipeline: "p", target: "t", runID: second, keys: ["a", "b"], contentHashes: ContentHashes([Self.hash(3), Self.hash(4)]))
+        try store.settleWritten(pipeline: "p", target: "t", runID: second, replacedAll: true)
+        #expect(try store.written(pipeline: "p", target: "t").mapValues(\.contentHash) == ["a": Self.hash(3), "b": Self.hash(4)])
+        #expect(try Self.count(store, "written_keys") == 0)
+        #expect(try store.written(pipeline: "p", target: "other").mapValues(\.contentHash) == ["a": Self.hash(9)])
     }
 
     @Test("rows written for a target (a Xero target, a run that was not streamed) fold its batches first and win over them")

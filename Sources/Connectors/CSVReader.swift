@@ -204,6 +204,34 @@ enum BlockFile {
             try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[0..<n]), done, total) }
         }
     }
+
+    /// Each line of a file (without its newline; the last even without one), numbered from 1,
+    /// with how far the reading has come.
+    static func lines(_ path: String, what: String, _ body: (UnsafeBufferPointer<UInt8>, Int, ReadProgress) throws -> Void) throws {
+        var pending: [UInt8] = []
+        var number = 0
+        var progress = ReadProgress(done: 0, total: nil)
+        try read(path, what: what) { block, done, total in
+            progress = ReadProgress(done: done, total: total)
+            var start = 0
+            for i in 0..<block.count where block[i] == 10 {
+                number += 1
+                if pending.isEmpty {
+                    try body(UnsafeBufferPointer(rebasing: block[start..<i]), number, progress)
+                } else {
+                    pending.append(contentsOf: block[start..<i])
+                    try pending.withUnsafeBufferPointer { try body($0, number, progress) }
+                    pending.removeAll(keepingCapacity: true)
+                }
+                start = i + 1
+            }
+            pending.append(contentsOf: block[start...])
+        }
+        if !pending.isEmpty {
+            number += 1
+            try pending.withUnsafeBufferPointer { try body($0, number, progress) }
+        }
+    }
 }
 
 /// JSON Lines (one object per line) or a JSON document (an array, or the array at `records`).
@@ -227,11 +255,9 @@ public struct JSONRecordsReader: StreamingSourceReader {
         }
         var chunk: [JSONValue] = []
         var progress = ReadProgress(done: 0, total: nil)
-        var pending: [UInt8] = []
-        var lineNumber = 0
         let path = self.path, cursorField = self.cursorField
-        func line(_ bytes: UnsafeBufferPointer<UInt8>) throws {
-            lineNumber += 1
+        try BlockFile.lines(path, what: "the JSON Lines file") { bytes, lineNumber, read in
+            progress = read
             guard bytes.contains(where: { $0 != 32 && $0 != 9 && $0 != 13 }) else { return }
             let record: JSONValue
             do { record = try JSONParser.parse(bytes: Array(bytes)) } catch { throw ConnectorError("\(path):\(lineNumber): not JSON: \(error)") }
@@ -242,22 +268,6 @@ public struct JSONRecordsReader: StreamingSourceReader {
                 chunk.removeAll(keepingCapacity: true)
             }
         }
-        try BlockFile.read(path, what: "the JSON Lines file") { block, done, total in
-            progress = ReadProgress(done: done, total: total)
-            var start = 0
-            for i in 0..<block.count where block[i] == 10 {
-                if pending.isEmpty {
-                    try line(UnsafeBufferPointer(rebasing: block[start..<i]))
-                } else {
-                    pending.append(contentsOf: block[start..<i])
-                    try pending.withUnsafeBufferPointer { try line($0) }
-                    pending.removeAll(keepingCapacity: true)
-                }
-                start = i + 1
-            }
-            pending.append(contentsOf: block[start...])
-        }
-        if !pending.isEmpty { try pending.withUnsafeBufferPointer { try line($0) } }
         if !chunk.isEmpty { try body(chunk, progress) }
     }
 

@@ -159,9 +159,9 @@ public struct StandardConnectors: ConnectorFactory {
 
 extension FileWriter: StreamingTargetWriter {
     /// JSON Lines and CSV files take their records chunk by chunk; a JSON array is written whole.
-    public func begin(keyOf: @escaping (JSONValue) -> String) throws -> (any TargetSession)? {
+    public func begin(keyOf: @escaping (JSONValue) -> String, partialKey: PartialKey?) throws -> (any TargetSession)? {
         guard format != .jsonArray else { return nil }
-        return try FileSession(path: path, format: format, keyOf: keyOf)
+        return try FileSession(path: path, format: format, keyOf: keyOf, partialKey: partialKey)
     }
 }
 
@@ -176,7 +176,10 @@ final class FileSession: TargetSession {
     let path: String
     let format: FileWriter.Format
     let keyOf: (JSONValue) -> String
-    private var old: [String: (fingerprint: Int, written: Bool)] = [:]
+    let partialKey: PartialKey?
+    /// The old file's keys: for each, its record's fingerprint (JSON Lines: the first 8 bytes of
+    /// the hash of its line; CSV: a hash of its cells' text) and whether this run wrote it again.
+    private var old: [String: (fingerprint: UInt64, written: Bool)] = [:]
     private let oldExists: Bool
     private var seen = HashSet64()
     /// Keys whose hash was seen before in this run: perhaps written twice (checked at the end).
@@ -191,10 +194,11 @@ final class FileSession: TargetSession {
     /// The content hashes of the records of the last `write`, taken from their text.
     private var hashes = ContentHashes()
 
-    init(path: String, format: FileWriter.Format, keyOf: @escaping (JSONValue) -> String) throws {
+    init(path: String, format: FileWriter.Format, keyOf: @escaping (JSONValue) -> String, partialKey: PartialKey?) throws {
         self.path = path
         self.format = format
         self.keyOf = keyOf
+        self.partialKey = partialKey
         oldExists = FileManager.default.fileExists(atPath: path)
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -218,8 +222,33 @@ final class FileSession: TargetSession {
     private func loadOld() throws {
         oldLoaded = true
         guard oldExists else { return }
+        if format == .jsonLines {
+            try oldLines { line, key in old[key] = (ContentHashes.prefix(of: line), false) }
+            return
+        }
         try oldRecords { chunk in
             for r in chunk { old[keyOf(r)] = (self.fingerprint(r), false) }
+        }
+    }
+
+    /// The old JSON Lines file's records, each as the text of its line and its key, read from
+    /// the members the key needs when it can be (a record read whole costs several times more).
+    private func oldLines(_ body: (UnsafeBufferPointer<UInt8>, String) throws -> Void) throws {
+        let parser = JSONParser()
+        try BlockFile.lines(path, what: "the target file") { raw, number, _ in
+            let line = raw.last == 13 ? UnsafeBufferPointer(rebasing: raw.dropLast()) : raw
+            guard line.contains(where: { $0 != 32 && $0 != 9 }) else { return }
+            let bytes = Array(line)
+            var key: String?
+            if let partialKey, let members = try? parser.parseMembers(bytes, named: partialKey.fields) {
+                key = partialKey.key(.object(members))
+            }
+            if key == nil {
+                let record: JSONValue
+                do { record = try parser.parse(bytes) } catch { throw ConnectorError("\(path):\(number): not JSON: \(error)") }
+                key = keyOf(record)
+            }
+            try body(line, key!)
         }
     }
 
@@ -231,32 +260,33 @@ final class FileSession: TargetSession {
         try reader.stream(after: nil, chunkSize: 4_096) { chunk, _ in try body(chunk) }
     }
 
-    /// What a record shows in the file: for CSV the text of each non-empty cell (a CSV file
-    /// reads numbers back as text), for JSON Lines the record itself.
-    private func fingerprint(_ r: JSONValue) -> Int {
+    /// What a record of a CSV file shows: the text of each non-empty cell (a CSV file reads
+    /// numbers back as text).
+    private func fingerprint(_ r: JSONValue) -> UInt64 {
         var h = Hasher()
-        if format == .csv, let o = r.objectValue {
-            for (k, v) in o.sorted(by: { $0.key < $1.key }) {
-                let text = FileWriter.cellText(v)
-                if !text.isEmpty { h.combine(k); h.combine(text) }
-            }
-        } else {
-            h.combine(r)
+        for (k, v) in (r.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) {
+            let text = FileWriter.cellText(v)
+            if !text.isEmpty { h.combine(k); h.combine(text) }
         }
-        return h.finalize()
+        return UInt64(bitPattern: Int64(h.finalize()))
     }
 
-    private func append(_ r: JSONValue, hashed: Bool = false) throws {
+    /// Writes a record's line; when `hashed`, takes its content hash from the bytes written and
+    /// returns their fingerprint (see ``ContentHashes/prefix(of:)``).
+    @discardableResult
+    private func append(_ r: JSONValue, hashed: Bool = false) throws -> UInt64 {
         if format == .csv, let o = r.objectValue {
             for k in o.keys where headerSet.insert(k).inserted { header.append(k) }
         }
+        var print: UInt64 = 0
         try out?.append { buffer in
             let start = buffer.count
             JSONWriter.write(r, shapes: shapes, into: &buffer)
             // the content hash from the bytes just written (the line without its newline)
-            if hashed { buffer.withUnsafeBufferPointer { hashes.append(digestOf: UnsafeBufferPointer(rebasing: $0[start...])) } }
+            if hashed { print = buffer.withUnsafeBufferPointer { hashes.append(digestOf: UnsafeBufferPointer(rebasing: $0[start...])) } }
             buffer.append(10)
         }
+        return print
     }
 
     func takeContentHashes() -> ContentHashes? {
@@ -273,17 +303,18 @@ final class FileSession: TargetSession {
             var h = Hasher()
             h.combine(key)
             if !seen.insert(UInt64(bitPattern: Int64(h.finalize()))) { suspects.insert(key) }
+            let textPrint = try append(record, hashed: true)
             if let before = old[key] {
                 if before.written {
                     r.updated += 1  // written twice this run
                 } else {
                     old[key] = (before.fingerprint, true)
-                    if before.fingerprint == fingerprint(record) { r.unchanged += 1 } else { r.updated += 1 }
+                    let now = format == .csv ? fingerprint(record) : textPrint
+                    if before.fingerprint == now { r.unchanged += 1 } else { r.updated += 1 }
                 }
             } else {
                 r.created += 1
             }
-            try append(record, hashed: true)
         }
         report.created += r.created
         report.updated += r.updated
@@ -303,8 +334,15 @@ final class FileSession: TargetSession {
             return
         }
         if oldExists {
-            try oldRecords { chunk in
-                for r in chunk where self.old[self.keyOf(r)]?.written != true { try self.append(r) }
+            if format == .jsonLines {
+                // the old lines this run did not write again, as they are
+                try oldLines { line, key in
+                    if old[key]?.written != true { try out?.append { $0.append(contentsOf: line); $0.append(10) } }
+                }
+            } else {
+                try oldRecords { chunk in
+                    for r in chunk where self.old[self.keyOf(r)]?.written != true { try self.append(r) }
+                }
             }
         }
         replacedAll = !oldExists || everyOldWritten

@@ -130,7 +130,7 @@ public struct SQLiteWriter: TargetWriter {
 extension SQLiteWriter: StreamingTargetWriter {
     /// Each chunk is one transaction of upserts by key: a run stopped half way leaves the rows
     /// it wrote, and the re-run writes them again in place.
-    public func begin(keyOf: @escaping (JSONValue) -> String) throws -> (any TargetSession)? {
+    public func begin(keyOf: @escaping (JSONValue) -> String, partialKey: PartialKey?) throws -> (any TargetSession)? {
         SQLiteSession(writer: self, keyOf: keyOf)
     }
 }

@@ -65,7 +65,22 @@ extension SourceReader {
 /// never holds them all.
 public protocol StreamingTargetWriter: TargetWriter {
     /// Opens a session, or nil when this target must have all its records at once.
-    func begin(keyOf: @escaping (JSONValue) -> String) throws -> (any TargetSession)?
+    /// `partialKey`, when given, reads the key of a record the target already holds from some
+    /// of its members only.
+    func begin(keyOf: @escaping (JSONValue) -> String, partialKey: PartialKey?) throws -> (any TargetSession)?
+}
+
+/// The key of a record read from some of its members: those the key expression reads
+/// (``Expressions/Expression/inputFields``), and the key of an object holding just them; nil
+/// when the expression gives nothing (the key is then the whole record's hash: read it whole).
+public struct PartialKey {
+    public let fields: Set<String>
+    public let key: (JSONValue) -> String?
+
+    public init(fields: Set<String>, key: @escaping (JSONValue) -> String?) {
+        self.fields = fields
+        self.key = key
+    }
 }
 
 /// One streamed write to a target: chunks, then `commit` (the target shows them all at once

@@ -24,16 +24,32 @@ public struct ContentHashes: Sendable, Equatable {
 
     public mutating func reserveCapacity(_ n: Int) { hex.reserveCapacity(n * Self.width) }
 
-    /// Appends the hash of `bytes`.
-    public mutating func append(digestOf bytes: UnsafeBufferPointer<UInt8>) {
+    /// Appends the hash of `bytes`; returns its first 8 bytes (see ``prefix(of:)``).
+    @discardableResult
+    public mutating func append(digestOf bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var sha = SHA256()
         sha.update(bufferPointer: UnsafeRawBufferPointer(bytes))
-        sha.finalize().withUnsafeBytes { digest in
+        return sha.finalize().withUnsafeBytes { digest in
             for i in 0..<(Self.width / 2) {
                 hex.append(Self.digits[Int(digest[i] >> 4)])
                 hex.append(Self.digits[Int(digest[i] & 15)])
             }
+            return Self.first8(digest)
         }
+    }
+
+    /// The first 8 bytes of the SHA-256 digest of `bytes` (big-endian): what a file target
+    /// compares the text of an old record with a new one by.
+    public static func prefix(of bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var sha = SHA256()
+        sha.update(bufferPointer: UnsafeRawBufferPointer(bytes))
+        return sha.finalize().withUnsafeBytes { first8($0) }
+    }
+
+    private static func first8(_ digest: UnsafeRawBufferPointer) -> UInt64 {
+        var prefix: UInt64 = 0
+        for i in 0..<8 { prefix = prefix << 8 | UInt64(digest[i]) }
+        return prefix
     }
 
     /// The `i`th hash's digits (valid for the call only).

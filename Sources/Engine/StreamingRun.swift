@@ -139,12 +139,16 @@ extension PipelineRunner {
             // One target is fed by one source's branch: its key is never computed on two
             // threads at once (old records are keyed before the branches start and after).
             let prepared = keyExpression?.expression.prepared(bindings: bindings, environment: PipelineFunctions.environment, limits: CompiledStep.limits)
-            let key: (JSONValue) -> String = { r in
-                if let prepared, let v = try? prepared.evaluate(r) { return CursorOrder.text(v) }
-                return Self.hash(r)
+            let keyText: (JSONValue) -> String? = { r in
+                guard let prepared, let v = try? prepared.evaluate(r) else { return nil }
+                return CursorOrder.text(v)
             }
+            let key: (JSONValue) -> String = { r in keyText(r) ?? Self.hash(r) }
+            // (an expression reading only some members of a record: the target reads just those of its old records)
+            let partialKey = keyExpression?.expression.inputFields.map { PartialKey(fields: $0, key: keyText) }
             do {
-                guard let session = try plan.writers[t.name]?.begin(keyOf: key) else { throw ConnectorError("target '\(t.name)' cannot take records in chunks") }
+                guard let session = try plan.writers[t.name]?.begin(keyOf: key, partialKey: partialKey)
+                else { throw ConnectorError("target '\(t.name)' cannot take records in chunks") }
                 nodes[t.name] = StreamNode(target: t.name, session: session, key: key)
             } catch {
                 setUpProblems.append("target '\(t.name)' (\(location(t.pointer))): \(error)")

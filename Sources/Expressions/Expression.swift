@@ -18,7 +18,7 @@ import JSONModel
 public struct Expression: Sendable {
     /// The expression text.
     public let text: String
-    private let root: Node
+    let root: Node
     /// How many member-lookup hints the evaluation of `root` uses (see ``Evaluator/hints``).
     private let hintSlots: Int
     /// Every `$name(` call and `$name` variable reference in the expression.

@@ -334,3 +334,127 @@ private struct Reader {
         return v
     }
 }
+
+extension JSONParser {
+    /// Parses a JSON object taking only the members named in `names` (the others are skipped,
+    /// never built, their brackets and strings checked): reading a record's key from a line of a
+    /// large JSON Lines file costs a fraction of reading the record. A member named twice keeps
+    /// its last value, as ``parse(_:)`` does. Throws for anything that is not one whole object.
+    public func parseMembers(_ bytes: [UInt8], named names: Set<String>) throws(JSONParseError) -> JSONObject {
+        var reader = Reader(bytes: bytes)
+        reader.skipWhitespace()
+        guard reader.peek() == UInt8(ascii: "{") else { throw reader.error("expected an object") }
+        reader.pos += 1
+        reader.skipWhitespace()
+        // names compared as bytes with a member's name as written (when it has no escapes)
+        let wanted = names.map { Array($0.utf8) }
+        var members: [(String, JSONValue)] = []
+        if reader.peek() == UInt8(ascii: "}") {
+            reader.pos += 1
+        } else {
+            while true {
+                let key: String?
+                if let plain = reader.plainKey() {
+                    key = wanted.contains(where: { $0.elementsEqual(bytes[plain]) }) ? String(decoding: bytes[plain], as: UTF8.self) : nil
+                } else {
+                    let k = try reader.readKey()
+                    key = names.contains(k) ? k : nil
+                }
+                let start = reader.pos
+                try reader.skipValue(depthLimit: maxDepth)
+                if let key { members.append((key, try parse(Array(bytes[start..<reader.pos])))) }
+                reader.skipWhitespace()
+                guard let c = reader.peek() else { throw reader.error("unexpected end of input; expected ',' or '}'") }
+                reader.pos += 1
+                if c == UInt8(ascii: "}") { break }
+                guard c == UInt8(ascii: ",") else { throw reader.error("unexpected character \(Reader.describe(c)); expected ',' or '}'", at: reader.pos - 1) }
+                reader.skipWhitespace()
+            }
+        }
+        reader.skipWhitespace()
+        guard reader.pos == bytes.count else { throw reader.error("unexpected data after the object") }
+        var object = JSONObject()
+        for (k, v) in members { object[k] = v }
+        return object
+    }
+}
+
+extension Reader {
+    /// A member name with nothing escaped, and the `:` after it: moves past them and gives the
+    /// name's bytes; nil (not moving) for any other.
+    mutating func plainKey() -> Range<Int>? {
+        guard peek() == UInt8(ascii: "\"") else { return nil }
+        var end = pos + 1
+        while end < bytes.count {
+            let c = bytes[end]
+            if c == UInt8(ascii: "\"") { break }
+            if c == UInt8(ascii: "\\") || c < 0x20 || c >= 0x80 { return nil }
+            end += 1
+        }
+        guard end < bytes.count else { return nil }
+        let name = (pos + 1)..<end
+        var after = end + 1
+        while after < bytes.count, bytes[after] == 0x20 || bytes[after] == 0x09 || bytes[after] == 0x0A || bytes[after] == 0x0D { after += 1 }
+        guard after < bytes.count, bytes[after] == UInt8(ascii: ":") else { return nil }
+        pos = after + 1
+        skipWhitespace()
+        return name
+    }
+
+    /// Moves past a string, checking that it ends and that what is escaped may be.
+    mutating func skipString() throws(JSONParseError) {
+        let start = pos
+        pos += 1
+        while pos < bytes.count {
+            let c = bytes[pos]
+            if c == UInt8(ascii: "\"") { pos += 1; return }
+            if c < 0x20 { throw error("control character \(Reader.describe(c)) in string; it must be escaped") }
+            if c == UInt8(ascii: "\\") {
+                pos = start
+                _ = try readString()  // escapes checked the long way
+                return
+            }
+            pos += 1
+        }
+        throw error("unterminated string", at: start)
+    }
+
+    /// Moves past one value, checking its brackets and strings but building nothing (its
+    /// scalars are checked when they are read for real, if they ever are).
+    mutating func skipValue(depthLimit: Int) throws(JSONParseError) {
+        skipWhitespace()
+        let start = pos
+        var depth = 0
+        repeat {
+            guard let c = peek() else { throw error("unexpected end of input; expected a value", at: start) }
+            switch c {
+            case UInt8(ascii: "\""):
+                try skipString()
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth += 1
+                if depth > depthLimit { throw error("nesting deeper than \(depthLimit) levels") }
+                pos += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                guard depth > 0 else { throw error("unexpected character \(Reader.describe(c)); expected a value") }
+                depth -= 1
+                pos += 1
+            case UInt8(ascii: ","), UInt8(ascii: ":"), 0x20, 0x09, 0x0A, 0x0D:
+                guard depth > 0 else { throw error("unexpected character \(Reader.describe(c)); expected a value") }
+                pos += 1
+            default:
+                // a number or a literal: up to the next delimiter
+                let scalarStart = pos
+                while pos < bytes.count {
+                    let b = bytes[pos]
+                    if b == UInt8(ascii: ",") || b == UInt8(ascii: "}") || b == UInt8(ascii: "]") || b == UInt8(ascii: ":")
+                        || b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D { break }
+                    if b == UInt8(ascii: "\"") || b == UInt8(ascii: "{") || b == UInt8(ascii: "[") {
+                        throw error("unexpected character \(Reader.describe(b))")
+                    }
+                    pos += 1
+                }
+                if pos == scalarStart { throw error("expected a value") }
+            }
+        } while depth > 0
+    }
+}

@@ -301,4 +301,32 @@ struct IncrementalFileTargetTests {
         #expect(fourth.stdout.contains("out: 1 in, 1 created"), "\(fourth.stdout)")
         #expect(Set(RunCommandTests.lines(file)) == [#"{"Seq":1,"Name":"a"}"#, #"{"Seq":3,"Name":"c"}"#])
     }
+
+    @Test("a re-run reads the old file's keys from the members the key needs, or whole when it cannot tell: the same counts and the same file either way, lines it did not write kept as they were", arguments: ["$string(Seq)", "$string($.Seq)"])
+    func oldKeys(_ key: String) async throws {
+        let dir = try Xeroflow.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("data"), withIntermediateDirectories: true)
+        try Self.pipeline.replacingOccurrences(of: "key: $string(Seq)", with: "key: '\(key)'")
+            .write(to: dir.appendingPathComponent("p.yaml"), atomically: true, encoding: .utf8)
+        let csv = dir.appendingPathComponent("data/items.csv")
+        try "seq,name\n1,a\n2,b\n3,c\n".write(to: csv, atomically: true, encoding: .utf8)
+        let first = try await Xeroflow.run(["run", "p.yaml"], in: dir)
+        #expect(first.stdout.contains("out: 3 in, 3 created"), "\(first.stdout)\(first.stderr)")
+
+        // By hand: Seq 2 written another way (the same record, other text), and a line of its own.
+        let file = dir.appendingPathComponent("out/items.jsonl")
+        var lines = RunCommandTests.lines(file)
+        lines[1] = #"{ "Name" : "b", "Seq" : 2 }"#
+        lines.append(#"{"Seq": 99,  "Name": "by hand"}"#)
+        try (lines.joined(separator: "\r\n") + "\r\n").write(to: file, atomically: true, encoding: .utf8)
+        try "seq,name\n1,a\n2,b\n3,c2\n4,d\n".write(to: csv, atomically: true, encoding: .utf8)
+        let again = try await Xeroflow.run(["run", "p.yaml", "--full-refresh"], in: dir)
+        #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
+        #expect(again.stdout.contains("out: 4 in, 1 created, 2 updated, 1 unchanged"), "\(again.stdout)")
+        #expect(RunCommandTests.lines(file) == [
+            #"{"Seq":1,"Name":"a"}"#, #"{"Seq":2,"Name":"b"}"#, #"{"Seq":3,"Name":"c2"}"#, #"{"Seq":4,"Name":"d"}"#,
+            #"{"Seq": 99,  "Name": "by hand"}"#,
+        ])
+    }
 }

@@ -245,3 +245,27 @@ struct JSONWriterTests {
         }
     }
 }
+
+@Suite("JSONParser.parseMembers")
+struct ParseMembersTests {
+    @Test("takes the named members of an object, as the whole parse gives them, and skips the rest unbuilt")
+    func picks() throws {
+        let text = #" {"a": 1, "skip": {"x": [1, {"y": "}]\"\\"}], "z": null}, "b": "two\nlines é", "c": [true, false], "a": 7} "#
+        let whole = try JSONParser.parse(text).objectValue!
+        let picked = try JSONParser().parseMembers(Array(text.utf8), named: ["a", "b", "c", "absent"])
+        #expect(picked.keys == ["a", "b", "c"])
+        for k in ["a", "b", "c"] { #expect(picked[k] == whole[k], "\(k)") }
+        #expect(picked["a"]?.numberValue?.jsonText == "7")  // the last of a member named twice
+        #expect(try JSONParser().parseMembers(Array("{}".utf8), named: ["a"]).isEmpty)
+        // names written with escapes or beyond ASCII are compared as the names they spell
+        let spelled = try JSONParser().parseMembers(Array(#"{"\u0061": 5, "é": 1, "b" : 2}"#.utf8), named: ["a", "é", "b"])
+        #expect(spelled.keys == ["a", "é", "b"])
+    }
+
+    @Test("anything but one whole object is refused with a position")
+    func refuses() {
+        for bad in ["[1]", "{\"a\": 1", "{\"a\": }", "{\"a\": [1, 2}", "{\"a\": 1} x", "{\"a\" 1}", "{\"a\": \"open}", "{\"a\": 1,}", "{\"b\": tru e}"] {
+            #expect(throws: JSONParseError.self, "\(bad)") { try JSONParser().parseMembers(Array(bad.utf8), named: ["a"]) }
+        }
+    }
+}

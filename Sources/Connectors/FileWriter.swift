@@ -168,10 +168,12 @@ extension FileWriter: StreamingTargetWriter {
 /// A streamed write to a JSON Lines or CSV file. The run's records go to a temporary file
 /// beside the target as they come; `commit` adds the records of the old file that this run did
 /// not write, and renames the new file over the old one (a crash leaves the old file whole).
-/// What stays in memory is the keys, not the records: the old file's keys with a hash of each
-/// record (to count unchanged ones and to know which this run replaced), and a 64-bit hash of
-/// each key this run wrote (to find keys written twice; a key whose hash was seen before is
-/// checked exactly against the written file at the end).
+/// What stays in memory is the keys, not the records: the old file's keys with a fingerprint of
+/// each record (to count unchanged ones and to know which this run replaced), read at the first
+/// record written, and a 64-bit hash of each key this run wrote (to find keys written twice; a
+/// key whose hash was seen before is checked exactly against the written file at the end).
+/// Records of an old JSON Lines file are compared by the hash of their text, and those this run
+/// did not write are carried over as they are.
 final class FileSession: TargetSession {
     let path: String
     let format: FileWriter.Format
@@ -252,12 +254,9 @@ final class FileSession: TargetSession {
         }
     }
 
-    /// The old file's records, in chunks.
+    /// The old CSV file's records, in chunks.
     private func oldRecords(_ body: ([JSONValue]) throws -> Void) throws {
-        let reader: any StreamingSourceReader = format == .csv
-            ? try CSVReader(path: path, delimiter: ",", cursorField: nil)
-            : JSONRecordsReader(path: path, format: .lines, cursorField: nil)
-        try reader.stream(after: nil, chunkSize: 4_096) { chunk, _ in try body(chunk) }
+        try CSVReader(path: path, delimiter: ",", cursorField: nil).stream(after: nil, chunkSize: 4_096) { chunk, _ in try body(chunk) }
     }
 
     /// What a record of a CSV file shows: the text of each non-empty cell (a CSV file reads

@@ -137,7 +137,8 @@ extension PipelineRunner {
                 continue
             }
             // One target is fed by one source's branch: its key is never computed on two
-            // threads at once (old records are keyed before the branches start and after).
+            // threads at once (the target's thread keys new records and, at the first of them,
+            // the old ones; the run's thread keys old ones again once the branches are done).
             let prepared = keyExpression?.expression.prepared(bindings: bindings, environment: PipelineFunctions.environment, limits: CompiledStep.limits)
             let keyText: (JSONValue) -> String? = { r in
                 guard let prepared, let v = try? prepared.evaluate(r) else { return nil }
@@ -375,8 +376,7 @@ final class KeySaver: @unchecked Sendable {
     /// Saves each key with the content hash of its record, in order (a key met twice keeps its
     /// later hash). The hashes are taken here too, unless the target `given` them from what it
     /// wrote: the source's thread reads and maps, the target's writes, this one hashes and
-    /// remembers. `shapes` is the target's, used
-    /// on this thread only.
+    /// remembers. `shapes` is the target's, used on this thread only.
     func submit(_ target: String, keys: [String], records: [JSONValue], hashes given: ContentHashes?, shapes: JSONWriter.Shapes, graveyard: Graveyard) {
         let job = UncheckedSendable((self, target, keys, records, given, shapes, graveyard))
         worker.submit {

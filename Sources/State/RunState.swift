@@ -32,9 +32,7 @@ extension StateStore: RunStateStore {
     public func written(pipeline: String, target: String) throws -> [String: WrittenEntry] {
         try read { db in
             var out: [String: WrittenEntry] = [:]
-            guard let targetNumber = try Int64.fetchOne(db, sql: "SELECT id FROM written_targets WHERE pipeline = ? AND target = ?",
-                                                        arguments: [pipeline, target])
-            else { return out }
+            guard let targetNumber = try Self.targetNumber(db, pipeline: pipeline, target: target) else { return out }
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT key, content_hash, target_id, identity, state, xero_updated, source_hash FROM written_keys WHERE target = ?
                 """, arguments: [targetNumber])
@@ -77,10 +75,8 @@ extension StateStore: RunStateStore {
     /// target's batches are only ever its latest run's, and never pile up).
     public func settleWritten(pipeline: String, target: String, runID: String, replacedAll: Bool) throws {
         try write { db in
-            guard let targetNumber = try Int64.fetchOne(db, sql: "SELECT id FROM written_targets WHERE pipeline = ? AND target = ?",
-                                                        arguments: [pipeline, target])
-            else { return }
-            let run = try Int64.fetchOne(db, sql: "SELECT rowid FROM runs WHERE id = ?", arguments: [runID])
+            guard let targetNumber = try Self.targetNumber(db, pipeline: pipeline, target: target) else { return }
+            let run = try Self.runNumber(db, runID)
             if replacedAll {
                 try db.execute(sql: "DELETE FROM written_keys WHERE target = ?", arguments: [targetNumber])
                 try db.execute(sql: "DELETE FROM written_batches WHERE target = ? AND run IS NOT ?", arguments: [targetNumber, run])
@@ -135,11 +131,19 @@ extension StateStore: RunStateStore {
     static func numbers(_ db: Database, pipeline: String, target: String, runID: String) throws -> (target: Int64, run: Int64?) {
         try db.execute(sql: "INSERT INTO written_targets (pipeline, target) VALUES (?, ?) ON CONFLICT (pipeline, target) DO NOTHING",
                        arguments: [pipeline, target])
-        guard let targetNumber = try Int64.fetchOne(db, sql: "SELECT id FROM written_targets WHERE pipeline = ? AND target = ?",
-                                                    arguments: [pipeline, target])
+        guard let targetNumber = try targetNumber(db, pipeline: pipeline, target: target)
         else { throw DatabaseError(message: "the state store has no number for target '\(target)'") }
-        let run = try Int64.fetchOne(db, sql: "SELECT rowid FROM runs WHERE id = ?", arguments: [runID])
-        return (targetNumber, run)
+        return (targetNumber, try runNumber(db, runID))
+    }
+
+    /// The number of a pipeline's target in `written_targets`, if it has one.
+    static func targetNumber(_ db: Database, pipeline: String, target: String) throws -> Int64? {
+        try Int64.fetchOne(db, sql: "SELECT id FROM written_targets WHERE pipeline = ? AND target = ?", arguments: [pipeline, target])
+    }
+
+    /// The row number of a run (what `written_keys.run` and `written_batches.run` hold).
+    static func runNumber(_ db: Database, _ runID: String) throws -> Int64? {
+        try Int64.fetchOne(db, sql: "SELECT rowid FROM runs WHERE id = ?", arguments: [runID])
     }
 
     static func insert(_ db: Database, pipeline: String, target: String, runID: String, entries: [String: WrittenEntry]) throws {

@@ -1,5 +1,24 @@
 // swift-tools-version:6.1
+import Foundation
 import PackageDescription
+
+/// jemalloc, linked into `xeroflow` itself when the system has its static archive (Debian and
+/// Ubuntu: `apt-get install libjemalloc-dev`). A run makes millions of small objects on one
+/// thread and lets them go on another; glibc's allocator spends a tenth of a run's time on that,
+/// jemalloc much less (bench/README.md). Without the archive, or with
+/// `XEROFLOW_SYSTEM_MALLOC=1` set when building, the binary uses the system's allocator.
+let jemalloc: [LinkerSetting] = {
+    #if os(Linux)
+    guard ProcessInfo.processInfo.environment["XEROFLOW_SYSTEM_MALLOC"] == nil else { return [] }
+    let places = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib"]
+    guard let archive = places.map({ $0 + "/libjemalloc_pic.a" }).first(where: { FileManager.default.fileExists(atPath: $0) })
+    else { return [] }
+    // the whole archive: nothing in the executable calls malloc itself, the runtime's libraries do
+    return [.unsafeFlags(["-Xlinker", "--whole-archive", "-Xlinker", archive, "-Xlinker", "--no-whole-archive"])]
+    #else
+    return []
+    #endif
+}()
 
 // Targets are boundaries, not products: dependencies point toward the pure core
 // (see ../shared/STYLE.md). Only `xeroflow` and the conformance runner are executables.
@@ -102,7 +121,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "xeroflow", dependencies: ["CLI"]),
+        .executableTarget(name: "xeroflow", dependencies: ["CLI"], linkerSettings: jemalloc),
         // The official conformance suites in ../shared/conformance, as a library (the runner and
         // the tests share it) and as the runner that .ci/run calls.
         .target(name: "Conformance", dependencies: ["JSONModel", "JSONSchema", "Expressions"]),

@@ -162,7 +162,9 @@ extension PipelineRunner {
                 let evaluations = compiled.evaluations(bindings)
                 let index = compiled.joinIndex(try step.join?.with.map { try whole($0.name) } ?? [], evaluations, failures: &failures)
                 quarantine(failures)
-                nodes[step.name] = StreamNode(step: compiled, evaluations: evaluations, joinIndex: index)
+                // A grouping step maps each chunk's groups in two halves at once (see `pass`).
+                let helper = step.group != nil && !compiled.map.isEmpty ? compiled.evaluations(bindings) : nil
+                nodes[step.name] = StreamNode(step: compiled, evaluations: evaluations, helper: helper, joinIndex: index)
             } catch {
                 failedSteps.append(step.name)
                 setUpProblems.append("step '\(step.name)' (\(location(step.pointer))): \(error)")
@@ -415,6 +417,8 @@ final class StreamNode {
     let step: CompiledStep?
     /// The step's expressions prepared for this node's thread (a source's branch runs on one).
     let evaluations: StepEvaluations?
+    /// A second set, for a grouping step: the half of each chunk's groups mapped on another thread.
+    let helper: StepEvaluations?
     let joinIndex: [JSONValue: [JSONValue]]
     let session: (any TargetSession)?
     let key: ((JSONValue) -> String)?
@@ -425,10 +429,11 @@ final class StreamNode {
     /// What the JSON writer remembers of the shapes of record a target's hashes see (on the key saver's thread).
     private let shapes = JSONWriter.Shapes()
 
-    init(step: CompiledStep, evaluations: StepEvaluations, joinIndex: [JSONValue: [JSONValue]]) {
+    init(step: CompiledStep, evaluations: StepEvaluations, helper: StepEvaluations?, joinIndex: [JSONValue: [JSONValue]]) {
         name = step.spec.name
         self.step = step
         self.evaluations = evaluations
+        self.helper = helper
         self.joinIndex = joinIndex
         worker = nil
         session = nil
@@ -442,6 +447,7 @@ final class StreamNode {
         name = target
         step = nil
         evaluations = nil
+        helper = nil
         joinIndex = [:]
         self.session = session
         self.key = key
@@ -517,7 +523,7 @@ final class StreamNode {
     private func pass(_ grouped: CompiledStep.Batch, failures: [RecordFailure], read: Int, _ c: StreamContext) throws {
         guard let step, let evaluations else { return }
         var failures = failures
-        var batch = step.afterGroup(grouped, evaluations, failures: &failures)
+        var batch = mapped(grouped, step, evaluations, failures: &failures)
         if step.spec.dedupe != nil, let by = step.dedupeBy {
             var kept = CompiledStep.Batch()
             for (r, o) in zip(batch.records, batch.origins) {
@@ -536,6 +542,45 @@ final class StreamNode {
         }
         guard !batch.isEmpty else { return }
         for consumer in consumers { try consumer.push(batch, c) }
+    }
+
+    /// The map and set of a chunk (``CompiledStep/afterGroup(_:_:failures:)``). A grouping
+    /// step's records each take a whole group to make, which would leave the targets' core
+    /// waiting: its chunk is mapped in two halves at once, this thread and another, each with
+    /// its own evaluations, and the halves are joined back in order, failures too.
+    private func mapped(_ grouped: CompiledStep.Batch, _ step: CompiledStep, _ evaluations: StepEvaluations,
+                        failures: inout [RecordFailure]) -> CompiledStep.Batch {
+        guard let helper, grouped.records.count >= 64 else { return step.afterGroup(grouped, evaluations, failures: &failures) }
+        let mid = grouped.records.count / 2
+        let halves = [0..<mid, mid..<grouped.records.count].map {
+            CompiledStep.Batch(records: Array(grouped.records[$0]), origins: Array(grouped.origins[$0]))
+        }
+        let results = Halves()
+        let work = UncheckedSendable((step, [evaluations, helper], halves, results))
+        DispatchQueue.concurrentPerform(iterations: 2) { i in
+            let (step, evaluations, halves, results) = work.value
+            var f: [RecordFailure] = []
+            let b = step.afterGroup(halves[i], evaluations[i], failures: &f)
+            results.set(i, b, f)
+        }
+        var batch = results.batches[0]
+        batch.records += results.batches[1].records
+        batch.origins += results.batches[1].origins
+        failures += results.failures[0] + results.failures[1]
+        return batch
+    }
+
+    /// What the two halves of a chunk gave, each set by its own thread.
+    private final class Halves: @unchecked Sendable {
+        private(set) var batches = [CompiledStep.Batch(), CompiledStep.Batch()]
+        private(set) var failures: [[RecordFailure]] = [[], []]
+        private let lock = NSLock()
+        func set(_ i: Int, _ batch: CompiledStep.Batch, _ f: [RecordFailure]) {
+            lock.lock()
+            defer { lock.unlock() }
+            batches[i] = batch
+            failures[i] = f
+        }
     }
 
     /// The source ended: open groups go on, then the consumers finish.

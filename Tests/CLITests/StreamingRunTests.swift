@@ -248,6 +248,63 @@ struct StreamingRunTests {
         #expect(bad.stderr.contains("group.sorted is set but the key \"O1\" comes again after its group closed"), "\(bad.stderr)")
         #expect(try Data(contentsOf: dir.appendingPathComponent("out/invoices.jsonl")) == before)
     }
+
+    @Test("a grouping step maps each chunk's groups in two halves at once: the same records and the same failures, in the same order, as a run that reads each node whole",
+          arguments: [false, true])
+    func groupsMappedInHalves(sorted: Bool) async throws {
+        let pipeline = """
+            version: 1
+            name: halves
+            xero: { connection: sandbox }
+            sources:
+              items: { csv: data/items.csv }
+            steps:
+              invoices:
+                from: items
+                group: { by: order_id, into: lines, sorted: \(sorted) }
+                map:
+                  InvoiceNumber: order_id
+                  Count: $count(lines)
+                  Total: $sum(lines.($number(qty) * $number(price)))
+            targets:
+              out: { from: invoices, file: out/invoices.FORMAT, key: InvoiceNumber }
+            """
+        // Orders whose first item's quantity is not a number: their invoices fail, spread over the chunks.
+        var (csv, totals, _) = Self.items(orders: 6_000, sorted: sorted)
+        let bad = stride(from: 0, to: 6_000, by: 997).map { "O\($0)" }
+        for order in bad {
+            let row = try #require(csv.range(of: "\n\(order),1,[0-9],", options: .regularExpression))
+            csv.replaceSubrange(row, with: "\n\(order),1,two,")
+        }
+        // A JSON array file is written whole, so that run reads each node whole, one thread for the step.
+        var results: [(records: NSArray, failures: String)] = []
+        for format in ["jsonl", "json"] {
+            let dir = try Xeroflow.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: dir) }
+            try FileManager.default.createDirectory(at: dir.appendingPathComponent("data"), withIntermediateDirectories: true)
+            try pipeline.replacingOccurrences(of: "FORMAT", with: format).write(to: dir.appendingPathComponent("orders.yaml"), atomically: true, encoding: .utf8)
+            try csv.write(to: dir.appendingPathComponent("data/items.csv"), atomically: true, encoding: .utf8)
+            let r = try await Xeroflow.run(["run", "orders.yaml"], in: dir)
+            #expect(r.status == 1, "\(r.stdout)\(r.stderr)")
+            #expect(r.stdout.contains("out: \(totals.count - bad.count) in, \(totals.count - bad.count) created"), "\(r.stdout)")
+            let url = dir.appendingPathComponent("out/invoices.\(format)")
+            let records = format == "json"
+                ? try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [[String: Any]])
+                : try Self.records(url)
+            let failures = try await Xeroflow.run(["failures", "halves", "--show-records"], in: dir)
+            #expect(failures.stdout.contains("\(bad.count) records set apart"), "\(failures.stdout)")
+            results.append((records as NSArray, failures.stdout))
+        }
+        #expect(results[0].records.count == totals.count - bad.count)
+        #expect(results[0].records == results[1].records)
+        #expect(results[0].failures == results[1].failures)
+        // The failures in the order of the groups, the first order's first.
+        let lines = results[0].failures.split(separator: "\n").filter { $0.contains("invoices (map.Total)") }
+        #expect(lines.count == bad.count)
+        let shown = results[0].failures.split(separator: "\n").filter { $0.hasPrefix("    ") }
+        #expect(shown.count == bad.count)
+        #expect(shown.first?.contains("\"O0\"") == true, "\(results[0].failures)")
+    }
 }
 
 /// An incremental run that brings nothing new leaves a file target alone without reading it.

@@ -130,4 +130,20 @@ struct ValidateCommandTests {
         #expect(h.status == 0)
         #expect(h.stdout.contains("--strict"))
     }
+
+    /// Package.swift links jemalloc in when the system has its archive (libjemalloc-dev), unless
+    /// the build was told not to; jemalloc prints its statistics at exit when `MALLOC_CONF` asks.
+    @Test("the binary runs on jemalloc exactly when the system has it to link")
+    func allocator() throws {
+        let archive = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib"]
+            .contains { FileManager.default.fileExists(atPath: $0 + "/libjemalloc_pic.a") }
+        #if os(Linux)
+        let expected = archive && ProcessInfo.processInfo.environment["XEROFLOW_SYSTEM_MALLOC"] == nil
+        #else
+        let expected = false
+        #endif
+        let r = try Xeroflow.run(["--version"], environment: ["MALLOC_CONF": "stats_print:true"])
+        #expect(r.status == 0)
+        #expect(r.stderr.contains("jemalloc statistics") == expected, "expected jemalloc: \(expected); stderr starts \(r.stderr.prefix(200))")
+    }
 }

@@ -121,7 +121,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "xeroflow", dependencies: ["CLI"], linkerSettings: jemalloc),
+        // jemalloc's settings (one C global), for when the build links it in.
+        .target(name: "AllocatorSettings"),
+        .executableTarget(name: "xeroflow", dependencies: ["CLI", "AllocatorSettings"], linkerSettings: jemalloc),
         // The official conformance suites in ../shared/conformance, as a library (the runner and
         // the tests share it) and as the runner that .ci/run calls.
         .target(name: "Conformance", dependencies: ["JSONModel", "JSONSchema", "Expressions"]),

@@ -133,7 +133,7 @@ struct ValidateCommandTests {
 
     /// Package.swift links jemalloc in when the system has its archive (libjemalloc-dev), unless
     /// the build was told not to; jemalloc prints its statistics at exit when `MALLOC_CONF` asks.
-    @Test("the binary runs on jemalloc exactly when the system has it to link")
+    @Test("the binary runs on jemalloc, with xeroflow's settings, exactly when the system has it to link")
     func allocator() throws {
         let archive = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib"]
             .contains { FileManager.default.fileExists(atPath: $0 + "/libjemalloc_pic.a") }
@@ -145,5 +145,7 @@ struct ValidateCommandTests {
         let r = try Xeroflow.run(["--version"], environment: ["MALLOC_CONF": "stats_print:true"])
         #expect(r.status == 0)
         #expect(r.stderr.contains("jemalloc statistics") == expected, "expected jemalloc: \(expected); stderr starts \(r.stderr.prefix(200))")
+        // with the settings of Sources/AllocatorSettings
+        #expect(r.stderr.contains("opt.dirty_decay_ms: 1000") == expected)
     }
 }

@@ -188,9 +188,10 @@ extension Evaluator {
     /// evaluator objects: its output conversion rewrites numbers.
     ///
     /// With `spread`, every member is evaluated over those items instead of `input`, each on an
-    /// array of its own (an evaluation may set flags on the array it is given).
+    /// array of its own (an evaluation may set flags on the array it is given). `known`: the
+    /// constructor's ``directForms(_:_:)`` when the caller worked them out for many objects.
     func constructObject(
-        _ node: Node, _ keys: [String], _ input: Value?, _ frame: Frame, spread: [Value]? = nil
+        _ node: Node, _ keys: [String], _ input: Value?, _ frame: Frame, spread: [Value]? = nil, known: [DirectForm?]?? = nil
     ) throws(ExpressionError) -> Value {
         @inline(__always) func value(_ i: Int) throws(ExpressionError) -> Value? {
             if let spread { return try eval(node.pairs[i].1, .array(JArray(spread)), frame) }
@@ -205,7 +206,7 @@ extension Evaluator {
             // `lines.{"Quantity": $number(qty), …}`: values of the usual shapes straight from the input object
             var object: JSONObject?
             var forms: [DirectForm?]?
-            if spread == nil, case .jobject(let o)? = input, let f = directForms(node, frame) {
+            if spread == nil, case .jobject(let o)? = input, let f = known ?? directForms(node, frame) {
                 object = o
                 forms = f
             }
@@ -282,11 +283,12 @@ extension Evaluator {
         else { return nil }
         var out: [JSONValue] = []
         out.reserveCapacity(items.count)
+        let forms = directForms(constructor, frame)  // the same for every item
         for item in items {
             guard case .object(let line) = item else { return nil }
             try enter(constructor)
             defer { counters.pointee.depth -= 1 }
-            guard case .jobject(let built) = try constructObject(constructor, keys, .jobject(line), frame) else { return nil }
+            guard case .jobject(let built) = try constructObject(constructor, keys, .jobject(line), frame, known: .some(forms)) else { return nil }
             out.append(.object(built))
         }
         return .array(out)

@@ -22,7 +22,8 @@ public struct CSVReader: StreamingSourceReader {
     public func stream(after cursor: String?, chunkSize: Int, _ body: ([JSONValue], ReadProgress) throws -> Void) throws {
         var parser = CSVParser(delimiter: delimiter)
         var header: [String]?
-        var uniqueHeader = true
+        // (the names and their index shared by every row, when the names are distinct)
+        var layout: JSONObject.Layout?
         var chunk: [JSONValue] = []
         chunk.reserveCapacity(chunkSize)
         var progress = ReadProgress(done: 0, total: nil)
@@ -30,7 +31,7 @@ public struct CSVReader: StreamingSourceReader {
         func record(_ row: [String], line: Int) throws {
             guard let names = header else {
                 header = row
-                uniqueHeader = Set(row).count == row.count
+                if Set(row).count == row.count { layout = JSONObject.Layout(uniqueKeys: row) }
                 return
             }
             if row.count == 1 && row[0].isEmpty { return }  // blank line
@@ -38,8 +39,8 @@ public struct CSVReader: StreamingSourceReader {
                 throw ConnectorError("\(path): row \(line) has \(row.count) fields, the header has \(names.count)")
             }
             let o: JSONObject
-            if uniqueHeader {
-                o = JSONObject(uniqueKeys: names, values: row.map { .string($0) })
+            if let layout {
+                o = JSONObject(layout: layout, values: row.map { .string($0) })
             } else {
                 var d = JSONObject()
                 for (k, v) in zip(names, row) { d[k] = .string(v) }

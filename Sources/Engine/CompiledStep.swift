@@ -72,7 +72,7 @@ public struct CompiledStep: Sendable {
     private(set) var map: [(field: String, expression: CompiledExpression)]
     private(set) var dedupeBy: CompiledExpression?
     /// The map's field names, in order, and the slot of each field's expression.
-    private let mapFields: [String]
+    private let mapFields: JSONObject.Layout
     private var mapSlots: [Int] { map.map(\.expression.slot) }
 
     public init(_ spec: StepSpec) throws {
@@ -83,7 +83,7 @@ public struct CompiledStep: Sendable {
         joinEquals = try spec.join?.equals.map { try CompiledExpression($0, part: "join.equals") }
         groupBy = try (spec.group?.by ?? []).map { try CompiledExpression($0, part: "group.by") }
         map = try spec.map.map { ($0.field, try CompiledExpression($0.expression, part: "map.\($0.field)")) }
-        mapFields = map.map(\.field)
+        mapFields = JSONObject.Layout(uniqueKeys: map.map(\.field))
         dedupeBy = try spec.dedupe?.by.map { try CompiledExpression($0, part: "dedupe.by") }
         // Number the expressions: each has its prepared evaluation at its slot.
         var n = 0
@@ -268,8 +268,8 @@ public struct CompiledStep: Sendable {
             out.records.reserveCapacity(batch.records.count)
             out.origins.reserveCapacity(batch.records.count)
             // Field names are a YAML mapping's keys: distinct. A record with every field shares
-            // the one array of names (no array per record; writers can recognise the shape).
-            let names = mapFields
+            // the one array of names and its index (none per record; writers can recognise the shape).
+            let layout = mapFields
             let slots = mapSlots
             let prepared = ev.prepared
             for (r, origin) in zip(batch.records, batch.origins) {
@@ -289,9 +289,9 @@ public struct CompiledStep: Sendable {
                 }
                 if failed { continue }
                 if missing.isEmpty {
-                    out.append(.object(JSONObject(uniqueKeys: names, values: values)), origin)
+                    out.append(.object(JSONObject(layout: layout, values: values)), origin)
                 } else {
-                    var present = names
+                    var present = layout.keys
                     for i in missing.reversed() { present.remove(at: i) }
                     out.append(.object(JSONObject(uniqueKeys: present, values: values)), origin)
                 }

@@ -185,7 +185,7 @@ private final class RunReader {
     private let step: String
     private var buffer: [UInt8] = []
     /// The shapes of object the run file defined so far (see ``SpillCoder/Writer``).
-    private var shapes: [[String]] = []
+    private var shapes: [JSONObject.Layout] = []
 
     init(path: String, step: String) throws {
         guard let f = fopen(path, "rb") else { throw ConnectorError("step '\(step)': cannot read spilled groups \(path)") }
@@ -304,7 +304,7 @@ enum SpillCoder {
         let bytes: [UInt8]
         var at = 0
         /// The arrays of names defined so far (tag 8), by number; objects of one shape share one.
-        var shapes: [[String]] = []
+        var shapes: [JSONObject.Layout] = []
 
         init(bytes: [UInt8]) { self.bytes = bytes }
 
@@ -360,7 +360,7 @@ enum SpillCoder {
                 return .object(JSONObject(uniqueKeys: keys, values: values))
             case 7: return string().flatMap { try? JSONParser.parse($0) }
             case 8, 9:
-                let keys: [String]
+                let layout: JSONObject.Layout
                 if tag == 8 {
                     guard let n = int(), n >= 0 else { return nil }
                     var names: [String] = []
@@ -371,19 +371,19 @@ enum SpillCoder {
                     }
                     // Distinct names, or the writer would not have written them as a shape.
                     guard Set(names).count == names.count else { return nil }
-                    shapes.append(names)
-                    keys = names
+                    layout = JSONObject.Layout(uniqueKeys: names)
+                    shapes.append(layout)
                 } else {
                     guard let id = int(), shapes.indices.contains(id) else { return nil }
-                    keys = shapes[id]
+                    layout = shapes[id]
                 }
                 var values: [JSONValue] = []
-                values.reserveCapacity(keys.count)
-                for _ in 0..<keys.count {
+                values.reserveCapacity(layout.keys.count)
+                for _ in 0..<layout.keys.count {
                     guard let e = value(depth: depth + 1) else { return nil }
                     values.append(e)
                 }
-                return .object(JSONObject(uniqueKeys: keys, values: values))
+                return .object(JSONObject(layout: layout, values: values))
             default: return nil
             }
         }

@@ -64,6 +64,39 @@ public struct JSONObject: Sendable, Hashable, Sequence {
         storage = Storage(keys: keys, values: values, index: index)
     }
 
+    /// The member names of many objects made alike (the rows of a CSV file, the records of a
+    /// map step), with the name → position index a wide object keeps: worked out once and
+    /// shared by every object made with it, instead of an index built for each.
+    public struct Layout: Sendable {
+        public let keys: [String]
+        let index: [String: Int]?
+
+        /// `keys` must be distinct.
+        public init(uniqueKeys keys: [String]) {
+            var index: [String: Int]? = nil
+            if keys.count > JSONObject.indexThreshold {
+                var d: [String: Int] = [:]
+                d.reserveCapacity(keys.count)
+                for (i, k) in keys.enumerated() { d[k] = i }
+                index = d
+            }
+            self.keys = keys
+            self.index = index
+        }
+    }
+
+    /// An object of `layout`'s names and `values`, in order.
+    public init(layout: Layout, values: [JSONValue]) {
+        precondition(layout.keys.count == values.count, "keys and values differ in number")
+        storage = Storage(keys: layout.keys, values: values, index: layout.index)
+    }
+
+    /// An object with `other`'s names (and index) and `values`, in order.
+    public init(sameKeysAs other: JSONObject, values: [JSONValue]) {
+        precondition(other.count == values.count, "keys and values differ in number")
+        storage = Storage(keys: other.storage.keys, values: values, index: other.storage.index)
+    }
+
     /// Member names in insertion order.
     public var keys: [String] { storage.keys }
     public var count: Int { storage.keys.count }

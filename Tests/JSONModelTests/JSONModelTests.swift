@@ -268,4 +268,26 @@ struct ParseMembersTests {
             #expect(throws: JSONParseError.self, "\(bad)") { try JSONParser().parseMembers(Array(bad.utf8), named: ["a"]) }
         }
     }
+
+    @Test("objects made with one layout share its names and index: look-ups, equality and changes work as for objects made alone", arguments: [3, 20])
+    func layouts(width: Int) throws {
+        let names = (0..<width).map { "field\($0)" }
+        let layout = JSONObject.Layout(uniqueKeys: names)
+        let a = JSONObject(layout: layout, values: names.indices.map { .number(JSONNumber($0)) })
+        var b = JSONObject(layout: layout, values: names.indices.map { .string("v\($0)") })
+        let alone = JSONObject(uniqueKeys: names, values: names.indices.map { .number(JSONNumber($0)) })
+        #expect(a == alone)
+        #expect(a.keys == names)
+        #expect(a["field\(width - 1)"] == .number(JSONNumber(width - 1)))
+        #expect(a["missing"] == nil)
+        #expect((a.storage.index != nil) == (width > 12))
+        // a change to one object leaves the others (and the layout) as they were
+        b["field0"] = .null
+        b["extra"] = .bool(true)
+        #expect(b["field0"] == .null && b["extra"] == .bool(true) && b.count == width + 1)
+        #expect(a["field0"] == .number(JSONNumber(0)) && a.count == width && a["extra"] == nil)
+        #expect(layout.keys == names)
+        let c = JSONObject(sameKeysAs: b, values: (0...width).map { .number(JSONNumber($0)) })
+        #expect(c.keys == b.keys && c["extra"] == .number(JSONNumber(width)))
+    }
 }

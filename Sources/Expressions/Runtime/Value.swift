@@ -227,7 +227,7 @@ enum Value {
                 if values == nil { values = o.values }
                 values![i] = changed
             }
-            return values.map { .object(JSONObject(uniqueKeys: o.keys, values: $0)) }
+            return values.map { .object(JSONObject(sameKeysAs: o, values: $0)) }
         case .null, .bool, .string:
             return nil
         }

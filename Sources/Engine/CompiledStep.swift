@@ -255,9 +255,23 @@ public struct CompiledStep: Sendable {
     /// One group's record: its first member plus `into` holding all of them; known by its key,
     /// and by its members' source hashes when they are carried (a streamed run has none).
     func merged(_ members: [JSONValue], key: JSONValue, hashes: [String]?) -> (JSONValue, Origin) {
+        Self.merged(members, key: key, into: spec.group?.into ?? "items", hashes: hashes, layouts: nil)
+    }
+
+    /// `merged` for a caller that holds what it needs apart from the step (a closure called
+    /// for each record would otherwise copy the whole step), with the layouts of the merged
+    /// objects it made (on one thread) so that groups of one shape share their names.
+    static func merged(_ members: [JSONValue], key: JSONValue, into: String, hashes: [String]?,
+                       layouts: MergedLayouts?) -> (JSONValue, Origin) {
+        let origin = Origin(key: "group:" + (key.stringValue ?? JSONWriter.write(key)), hash: hashes.map(Origin.combine) ?? "")
+        if let layouts, case .object(let first)? = members.first, let layout = layouts.layout(first.keys, adding: into) {
+            var values = first.values
+            values.append(.array(members))
+            return (.object(JSONObject(layout: layout, values: values)), origin)
+        }
         var o = members[0].objectValue ?? [:]
-        o[spec.group?.into ?? "items"] = .array(members)
-        return (.object(o), Origin(key: "group:" + (key.stringValue ?? JSONWriter.write(key)), hash: hashes.map(Origin.combine) ?? ""))
+        o[into] = .array(members)
+        return (.object(o), origin)
     }
 
     /// The parts after `group`, record by record: map, set.
@@ -312,6 +326,27 @@ public struct CompiledStep: Sendable {
     static func normalisedKey(_ v: JSONValue) -> JSONValue {
         if case .number(let n) = v { return .string("#" + n.jsonText) }
         return v
+    }
+}
+
+/// The layout of a group's record (its first member's names and `into`) for the last few
+/// member layouts met, known by their array of names. For one thread.
+final class MergedLayouts {
+    private var known: [(names: [String], into: String, layout: JSONObject.Layout?)] = []
+
+    /// Nil when `into` is one of the names already (the member's value is replaced in place).
+    func layout(_ names: [String], adding into: String) -> JSONObject.Layout? {
+        let id = names.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+        if id != nil, let hit = known.first(where: { $0.into == into && $0.names.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) } == id }) {
+            return hit.layout
+        }
+        let layout = names.contains(into) ? nil : JSONObject.Layout(uniqueKeys: names + [into])
+        // (the array of names is kept, so its storage, the layout's identity, is not reused)
+        if id != nil {
+            if known.count == 4 { known.removeFirst() }
+            known.append((names, into, layout))
+        }
+        return layout
     }
 }
 

@@ -424,6 +424,9 @@ final class StreamNode {
     let key: ((JSONValue) -> String)?
     var consumers: [StreamNode] = []
     private var groups: GroupBuffer?
+    /// The member a group's record holds its members in, and the layouts of those records (on the source's thread).
+    private let into: String
+    private let layouts = MergedLayouts()
     private var seen = Set<JSONValue>()
     private(set) var failure: String?
     /// What the JSON writer remembers of the shapes of record a target's hashes see (on the key saver's thread).
@@ -434,6 +437,7 @@ final class StreamNode {
         self.step = step
         self.evaluations = evaluations
         self.helper = helper
+        into = step.spec.group?.into ?? "items"
         self.joinIndex = joinIndex
         worker = nil
         session = nil
@@ -448,6 +452,7 @@ final class StreamNode {
         step = nil
         evaluations = nil
         helper = nil
+        into = ""
         joinIndex = [:]
         self.session = session
         self.key = key
@@ -510,7 +515,7 @@ final class StreamNode {
                     continue
                 }
                 try groups.add(key: k, record: r) { key, members in
-                    let (record, origin) = step.merged(members, key: key, hashes: nil)
+                    let (record, origin) = CompiledStep.merged(members, key: key, into: into, hashes: nil, layouts: layouts)
                     closed.append(record, origin)
                 }
             }
@@ -589,7 +594,7 @@ final class StreamNode {
         if let groups {
             var out = CompiledStep.Batch()
             try groups.finish { key, members in
-                let (record, origin) = step.merged(members, key: key, hashes: nil)
+                let (record, origin) = CompiledStep.merged(members, key: key, into: into, hashes: nil, layouts: layouts)
                 out.append(record, origin)
                 if out.records.count >= PipelineRunner.chunkSize {
                     try pass(out, failures: [], read: 0, c)

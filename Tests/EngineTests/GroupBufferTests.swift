@@ -47,4 +47,25 @@ struct GroupBufferTests {
         let message = try #require(failure)
         #expect(message.contains("step 'invoices': cannot spill groups to"), "\(message)")
     }
+
+    @Test("a group's record made with the shared layouts is the record made alone, whether `into` is a new member or one the members have")
+    func mergedRecords() throws {
+        let layouts = MergedLayouts()
+        let names = (0..<14).map { "c\($0)" }
+        let layout = JSONObject.Layout(uniqueKeys: names)
+        let members: [JSONValue] = (0..<3).map { i in .object(JSONObject(layout: layout, values: names.map { .string("\($0)-\(i)") })) }
+        for into in ["lines", "c3"] {
+            let alone = CompiledStep.merged(members, key: "K", into: into, hashes: nil, layouts: nil)
+            let shared = CompiledStep.merged(members, key: "K", into: into, hashes: nil, layouts: layouts)
+            #expect(shared.0 == alone.0)
+            #expect(shared.1 == alone.1)
+            #expect(shared.0.objectValue?.keys == alone.0.objectValue?.keys)
+            #expect(shared.0.objectValue?[into] == .array(members))
+        }
+        // two groups of one shape: one array of names for both records
+        let a = CompiledStep.merged(members, key: "A", into: "lines", hashes: nil, layouts: layouts).0.objectValue!
+        let b = CompiledStep.merged(Array(members.prefix(1)), key: "B", into: "lines", hashes: nil, layouts: layouts).0.objectValue!
+        #expect(a.keys.withUnsafeBufferPointer { $0.baseAddress } == b.keys.withUnsafeBufferPointer { $0.baseAddress })
+        #expect(a.keys == names + ["lines"])
+    }
 }

@@ -57,6 +57,11 @@ measure map xeroflow out/lines.jsonl "$(run_xeroflow map.yaml "$CSV")"
 # The same run again over its own output and state store: every record read, keyed against the
 # old file and found unchanged (a full refresh of an unchanged source). No peer keeps such state.
 measure map-rerun xeroflow out/lines.jsonl "'$BIN' run p.yaml --state state.sqlite" "$(run_xeroflow map.yaml "$CSV")"
+# The map on a wide export (20 columns into 14 fields; xeroflow only).
+WIDE="$WORK/items-$ROWS-wide.csv"
+[ -f "$WIDE" ] || awk -F, 'NR==1{print $0",region,channel,currency,tax_type,account,tracking1,tracking2,warehouse,rep,terms,ref,memo"; next}
+  {print $0",EU,web,EUR,OUTPUT2,200,North,Retail,W1,R"NR%50",NET30,REF"NR",memo "NR}' "$CSV" > "$WIDE"
+measure map-wide xeroflow out/lines.jsonl "$(run_xeroflow map-wide.yaml "$WIDE")"
 [[ ",$PEERS," == *",python,"* ]] && measure map python out.jsonl "python3 '$HERE/peer_python.py' map '$CSV' out.jsonl"
 [[ ",$PEERS," == *",jq,"* ]] && measure map jq out.jsonl "tail -n +2 '$CSV' | jq -R -c -f '$HERE/map.jq' > out.jsonl"
 [[ ",$PEERS," == *",meltano,"* ]] && measure map meltano out.jsonl "python3 '$HERE/singer_emit.py' '$CSV' | '$VENV/meltano-map/bin/meltano-map-transform' --config '$HERE/meltano-map.json' | '$VENV/target-jsonl/bin/target-jsonl' --config <(echo '{\"destination_path\": \".\", \"do_timestamp_file\": false}') > /dev/null && mv items.jsonl out.jsonl"

@@ -47,21 +47,7 @@ public struct JSONObject: Sendable, Hashable, Sequence {
 
     /// An object from member names (which must be distinct) and values, in order.
     public init(uniqueKeys keys: [String], values: [JSONValue]) {
-        precondition(keys.count == values.count, "keys and values differ in number")
-        var index: [String: Int]? = nil
-        if keys.count > JSONObject.indexThreshold {
-            var d: [String: Int] = [:]
-            d.reserveCapacity(keys.count)
-            for (i, k) in keys.enumerated() { d[k] = i }
-            index = d
-        }
-        storage = Storage(keys: keys, values: values, index: index)
-    }
-
-    /// An object of a known shape: distinct `keys` and, for wide objects, their index.
-    init(uniqueKeys keys: [String], values: [JSONValue], index: [String: Int]?) {
-        precondition(keys.count == values.count, "keys and values differ in number")
-        storage = Storage(keys: keys, values: values, index: index)
+        self.init(layout: Layout(uniqueKeys: keys), values: values)
     }
 
     /// The member names of many objects made alike (the rows of a CSV file, the records of a

@@ -7,13 +7,8 @@
 /// stays in the processor's cache. Copy-on-write keeps it safe: an object that gains or loses a
 /// member gets a list of its own.
 public struct JSONShapes {
-    private struct Shape {
-        var keys: [String]
-        var index: [String: Int]?
-    }
-
     private static let slotCount = 64
-    private var slots: [Shape?] = Array(repeating: nil, count: JSONShapes.slotCount)
+    private var slots: [JSONObject.Layout?] = Array(repeating: nil, count: JSONShapes.slotCount)
 
     public init() {}
 
@@ -27,16 +22,16 @@ public struct JSONShapes {
         if let u = keys[n / 2].utf8.first { mix = mix &+ Int(u) &* 7 }
         let slot = (mix ^ (mix >> 7)) & (JSONShapes.slotCount - 1)
         if let cached = slots[slot], cached.keys == keys {
-            return JSONObject(uniqueKeys: cached.keys, values: values, index: cached.index)
+            return JSONObject(layout: cached, values: values)
         }
         guard JSONShapes.distinct(keys) else {
             var object = JSONObject()
             for i in 0..<n { object[keys[i]] = values[i] }
             return object
         }
-        let object = JSONObject(uniqueKeys: keys, values: values)
-        slots[slot] = Shape(keys: object.keys, index: object.storage.index)
-        return object
+        let layout = JSONObject.Layout(uniqueKeys: keys)
+        slots[slot] = layout
+        return JSONObject(layout: layout, values: values)
     }
 
     private static func distinct(_ keys: [String]) -> Bool {

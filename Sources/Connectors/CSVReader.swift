@@ -28,22 +28,23 @@ public struct CSVReader: StreamingSourceReader {
         chunk.reserveCapacity(chunkSize)
         var progress = ReadProgress(done: 0, total: nil)
         let path = self.path, cursorField = self.cursorField
-        func record(_ row: [String], line: Int) throws {
+        func record(_ row: [JSONValue], line: Int) throws {
             guard let names = header else {
+                let row = row.map { $0.stringValue ?? "" }
                 header = row
                 if Set(row).count == row.count { layout = JSONObject.Layout(uniqueKeys: row) }
                 return
             }
-            if row.count == 1 && row[0].isEmpty { return }  // blank line
+            if row.count == 1 && row[0] == .string("") { return }  // blank line
             guard row.count == names.count else {
                 throw ConnectorError("\(path): row \(line) has \(row.count) fields, the header has \(names.count)")
             }
             let o: JSONObject
             if let layout {
-                o = JSONObject(layout: layout, values: row.map { .string($0) })
+                o = JSONObject(layout: layout, values: row)
             } else {
                 var d = JSONObject()
-                for (k, v) in zip(names, row) { d[k] = .string(v) }
+                for (k, v) in zip(names, row) { d[k] = v }
                 o = d
             }
             if let field = cursorField, let cursor, let v = o[field]?.stringValue, !CursorOrder.isAfter(v, cursor) { return }
@@ -65,10 +66,11 @@ public struct CSVReader: StreamingSourceReader {
 /// RFC 4180 CSV, fed in blocks of any size: a row is emitted once its line ends, with the
 /// line it started on. Quotes open only at a field's start; `""` inside quotes is one quote; a
 /// carriage return outside quotes is dropped; a UTF-8 byte-order mark at the start is skipped.
+/// A row's fields come as JSON strings, the values of the record it becomes.
 struct CSVParser {
     let delimiter: UInt8
     private var field: [UInt8] = []
-    private var row: [String] = []
+    private var row: [JSONValue] = []
     private var quoted = false
     /// Inside quotes, a quote was just seen: a second one is a literal quote, anything else closes.
     private var quoteSeen = false
@@ -97,16 +99,16 @@ struct CSVParser {
     private mutating func appendText(_ bytes: UnsafeBufferPointer<UInt8>, _ path: String) throws {
         // ASCII (the usual field) needs no validation; anything else must be UTF-8.
         if bytes.allSatisfy({ $0 < 0x80 }) {
-            row.append(String(decoding: bytes, as: UTF8.self))
+            row.append(.string(String(decoding: bytes, as: UTF8.self)))
         } else {
             guard let s = String(validating: bytes, as: UTF8.self) else {
                 throw ConnectorError("\(path): line \(line) is not UTF-8 text")
             }
-            row.append(s)
+            row.append(.string(s))
         }
     }
 
-    mutating func feed(_ b: UnsafeBufferPointer<UInt8>, path: String, emit: ([String], Int) throws -> Void) throws {
+    mutating func feed(_ b: UnsafeBufferPointer<UInt8>, path: String, emit: ([JSONValue], Int) throws -> Void) throws {
         var i = 0
         if !started {
             // A byte-order mark may be split across blocks: skip its bytes as they come.
@@ -149,8 +151,8 @@ struct CSVParser {
                 break
             case 10:
                 try endField(path)
-                // emitted as it stands and then emptied in place: its storage serves every row
-                // (unless `emit` keeps the row, which then keeps its own copy)
+                // emitted as it stands: the record made of it keeps its storage (no copy of the
+                // values), and emptying it here starts the next row's with the same capacity
                 try emit(row, rowLine)
                 row.removeAll(keepingCapacity: true)
                 line += 1
@@ -176,7 +178,7 @@ struct CSVParser {
         }
     }
 
-    mutating func finish(path: String, emit: ([String], Int) throws -> Void) throws {
+    mutating func finish(path: String, emit: ([JSONValue], Int) throws -> Void) throws {
         if quoted && !quoteSeen { throw ConnectorError("\(path): a quoted field opened before line \(line) is never closed") }
         if !field.isEmpty || !row.isEmpty {
             try endField(path)

@@ -298,10 +298,14 @@ final class FileSession: TargetSession {
         var r = TargetReport()
         hashes = ContentHashes()
         hashes.reserveCapacity(records.count)
-        for (key, record) in zip(keys, records) {
+        // the keys' hashes first, then into the set all at once (see HashSet64.insert(all:))
+        let keyHashes = keys.map { key in
             var h = Hasher()
             h.combine(key)
-            if !seen.insert(UInt64(bitPattern: Int64(h.finalize()))) { suspects.insert(key) }
+            return UInt64(bitPattern: Int64(h.finalize()))
+        }
+        for i in seen.insert(all: keyHashes) { suspects.insert(keys[i]) }
+        for (key, record) in zip(keys, records) {
             let textPrint = try append(record, hashed: true)
             if let before = old[key] {
                 if before.written {
@@ -465,6 +469,32 @@ struct HashSet64 {
         let inserted = slots.withUnsafeMutableBufferPointer { Self.place(h, in: $0) }
         if inserted { count += 1 }
         return inserted
+    }
+
+    /// Inserts each of `hs` in order; the positions of those that were there already (or
+    /// earlier in `hs`). One tight loop over the table, so that the processor looks up many
+    /// slots at once: a table of a million keys is far bigger than its caches.
+    mutating func insert(all hs: [UInt64]) -> [Int] {
+        while (count + hs.count + 1) * 4 > slots.count * 3 { grow() }
+        var repeats: [Int] = []
+        var added = 0
+        var zero = hasZero
+        slots.withUnsafeMutableBufferPointer { table in
+            for i in 0..<hs.count {
+                let h = hs[i]
+                if h == 0 {
+                    if zero { repeats.append(i) }
+                    zero = true
+                } else if Self.place(h, in: table) {
+                    added += 1
+                } else {
+                    repeats.append(i)
+                }
+            }
+        }
+        count += added
+        hasZero = zero
+        return repeats
     }
 
     @inline(__always)

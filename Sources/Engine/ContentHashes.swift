@@ -30,13 +30,20 @@ public struct ContentHashes: Sendable, Equatable {
         var sha = SHA256()
         sha.update(bufferPointer: UnsafeRawBufferPointer(bytes))
         return sha.finalize().withUnsafeBytes { digest in
-            for i in 0..<(Self.width / 2) {
-                hex.append(Self.digits[Int(digest[i] >> 4)])
-                hex.append(Self.digits[Int(digest[i] & 15)])
+            // the digits made in place, 16 bytes as 32 (one append, no table behind a once-only check)
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.width) { out in
+                for i in 0..<(Self.width / 2) {
+                    out[2 * i] = Self.digit(digest[i] >> 4)
+                    out[2 * i + 1] = Self.digit(digest[i] & 15)
+                }
+                hex.append(contentsOf: UnsafeBufferPointer(out))
             }
             return Self.first8(digest)
         }
     }
+
+    @inline(__always)
+    private static func digit(_ v: UInt8) -> UInt8 { v < 10 ? 48 + v : 87 + v }
 
     /// The first 8 bytes of the SHA-256 digest of `bytes` (big-endian): what a file target
     /// compares the text of an old record with a new one by.
@@ -58,6 +65,4 @@ public struct ContentHashes: Sendable, Equatable {
     }
 
     public subscript(i: Int) -> String { withDigits(i) { String(decoding: $0, as: UTF8.self) } }
-
-    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 }

@@ -34,12 +34,22 @@ public struct JSONNumber: Sendable {
     @usableFromInline let storage: Storage
 
     static let smallLimit: Int64 = 1 << 53
-    @usableFromInline static let pow10: [Double] = (0...22).map { pow(10.0, Double($0)) }
-    static let pow10Int: [Int64] = {
-        var r: [Int64] = [1]
-        for _ in 1...18 { r.append(r.last! * 10) }
-        return r
-    }()
+    /// 10^k for 0 ≤ k ≤ 22, exactly; computed rather than read from a global table, which is
+    /// behind a once-only check at every read.
+    @usableFromInline @inline(__always)
+    static func pow10(_ k: Int) -> Double {
+        var p = 1.0
+        for _ in 0..<k { p *= 10 }
+        return p
+    }
+
+    /// 10^k for 0 ≤ k ≤ 18.
+    @inline(__always)
+    static func pow10Int(_ k: Int) -> Int64 {
+        var p: Int64 = 1
+        for _ in 0..<k { p &*= 10 }
+        return p
+    }
 
     /// The exact value, when the number has one that `Decimal` can hold.
     public var decimal: Decimal? {
@@ -57,7 +67,7 @@ public struct JSONNumber: Sendable {
             switch storage {
             case .small(let m, let e):
                 if e == 0 { return Double(m) }
-                return e > 0 ? Double(m) * JSONNumber.pow10[Int(e)] : Double(m) / JSONNumber.pow10[Int(-e)]
+                return e > 0 ? Double(m) * JSONNumber.pow10(Int(e)) : Double(m) / JSONNumber.pow10(Int(-e))
             case .boxed(let b):
                 return b.double
             }
@@ -319,7 +329,7 @@ public struct JSONNumber: Sendable {
             guard e >= 0 else { return nil }
             if e == 0 { return Int(m) }
             guard e <= 18 else { return nil }
-            let (r, o) = Int(m).multipliedReportingOverflow(by: Int(JSONNumber.pow10Int[Int(e)]))
+            let (r, o) = Int(m).multipliedReportingOverflow(by: Int(JSONNumber.pow10Int(Int(e))))
             return o ? nil : r
         }
         guard isInteger else { return nil }

@@ -27,6 +27,22 @@ struct WrittenKeysTests {
         try store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM \(table)") ?? -1 }
     }
 
+    @Test("a content hash is the first 16 bytes of SHA-256 as 32 lowercase hex digits; its prefix the first 8 as a number")
+    func contentHashDigits() {
+        // SHA-256("abc") = ba7816bf 8f01cfea 414140de 5dae2223 b00361a3 96177a9c b410ff61 f20015ad (FIPS 180-2, B.1)
+        var hashes = ContentHashes()
+        let (first, second) = (Array("abc".utf8), Array("".utf8))
+        let prefix = first.withUnsafeBufferPointer { hashes.append(digestOf: $0) }
+        second.withUnsafeBufferPointer { _ = hashes.append(digestOf: $0) }
+        #expect(hashes.count == 2)
+        #expect(hashes[0] == "ba7816bf8f01cfea414140de5dae2223")
+        // SHA-256("") = e3b0c442 98fc1c14 9afbf4c8 996fb924 …
+        #expect(hashes[1] == "e3b0c44298fc1c149afbf4c8996fb924")
+        #expect(prefix == 0xba78_16bf_8f01_cfea)
+        #expect(first.withUnsafeBufferPointer { ContentHashes.prefix(of: $0) } == prefix)
+        #expect(ContentHashes(["ba7816bf8f01cfea414140de5dae2223"]).hex == Array(hashes.hex[0..<32]))
+    }
+
     @Test("a streamed run's chunks are saved as one batch each; a key met twice keeps its later hash")
     func batches() throws {
         let (store, dir) = try Self.store()

@@ -20,6 +20,7 @@ import Testing
         #"{"lines": [{"qty": "92233720368547758.07", "price": "10"}]}"#,
         #"{"lines": [{"qty": null, "price": 1.5}]}"#,
         #"{"lines": {"qty": 7, "price": 0.25, "rate": 0.125}}"#,
+        #"{"lines": [{"qty": "007.50", "price": "1e22"}, {"qty": "-0", "price": "9007199254740993"}, {"qty": "1E+2", "price": "-0.00"}]}"#,
         #"{"lines": []}"#,
         #"{"lines": [[{"qty": 1, "price": 1}], {"qty": 2, "price": 2}]}"#,
         #"{"lines": [{"qty": 1e30, "price": 3}, {"qty": 1, "price": 0.000000000000000000000001}]}"#,
@@ -92,7 +93,11 @@ import Testing
     @Test("$number, $uppercase and $lowercase called directly give what the general call gives")
     func directUnaryFunctions() throws {
         let values = [#""12.50""#, #""-0.10""#, #""1e3""#, #""0x1F""#, #""0b101""#, #""abc""#, #""""#, #"" 12""#, #""1e400""#,
-                      "12.5", "true", "false", "null", "[1,2]", #"{"a":1}"#, #""ÉTÉ straße""#, #""ǅ""#]
+                      "12.5", "true", "false", "null", "[1,2]", #"{"a":1}"#, #""ÉTÉ straße""#, #""ǅ""#,
+                      // numbers at the edges of the one-pass reading of plain decimals (Num.plainDecimal)
+                      #""-0""#, #""-0.00""#, #""0e-500""#, #""1.""#, #""+1""#, #"".5""#, #""1.5e""#, #""1e+2""#, #""5E-23""#,
+                      #""007.50""#, #""1e22""#, #""1e23""#, #""9007199254740992""#, #""9007199254740993""#,
+                      #""123456789012345678""#, #""1234567890123456789""#, #""0.1000000000000000000001""#, #""12345678901234567.8""#]
         for f in ["$number", "$uppercase", "$lowercase"] {
             let direct = try Expression("\(f)(v)")
             let general = try Expression("v ~> \(f)()")
@@ -116,6 +121,11 @@ import Testing
         #"{"id": {"a": 1}, "qty": {"v": 1}, "price": {}, "sku": {"s": "x"}, "n": {}, "d": {}}"#,
         #"{"qty": "92233720368547758.07", "price": "92233720368547758.07", "n": 922337203685477, "d": 92233720368.5477}"#,
         #"{"qty": "1.10", "price": "2.20", "n": 0, "d": -0}"#,
+        #"{"qty": "007.50", "price": "1e22", "n": 1, "d": 2}"#,
+        #"{"qty": "-0", "price": "9007199254740993", "n": 1, "d": 2}"#,
+        #"{"qty": "123456789012345678", "price": "0.000000000000000000001", "n": 1, "d": 2}"#,
+        #"{"qty": "1E+2", "price": "-0.00", "n": 1, "d": 2}"#,
+        #"{"qty": "1.", "price": "+1", "n": 1, "d": 2}"#,
         #"{}"#,
     ]
 

@@ -27,6 +27,7 @@ extension Functions {
                 switch v {
                 case .number: return v
                 case .string(let s):
+                    if let n = Num.plainDecimal(s) { return .number(n) }
                     if isDecimalLiteral(s), let n = Num.parse(s), n.d.isFinite { return .number(n) }
                     return nil
                 default: return nil

@@ -167,6 +167,76 @@ struct Num: Sendable {
         return Num(m: negative ? -mant : mant, e: Int16(exp), d: dbl)
     }
 
+    /// What `isDecimalLiteral(s) ? parse(s) : nil` gives for a plain decimal literal
+    /// (`-?[0-9]+(\.[0-9]+)?([Ee][-+]?[0-9]+)?`) whose value is exact with at most 18
+    /// significant digits and whose double comes straight from it, read in one pass; nil for
+    /// anything else, which the caller then reads the general way. For the hot paths that read
+    /// numbers from source text (`$number(member)`, exact arithmetic on members).
+    static func plainDecimal(_ s: String) -> Num? {
+        var s = s
+        return s.withUTF8 { plainDecimal(bytes: $0) }
+    }
+
+    private static func plainDecimal(bytes u: UnsafeBufferPointer<UInt8>) -> Num? {
+        let n = u.count
+        var i = 0
+        var negative = false
+        if i < n && u[i] == UInt8(ascii: "-") { negative = true; i += 1 }
+        var mant: Int64 = 0
+        var sig = 0
+        var pending = 0
+        var exp = 0
+        // as `parse` reads digits: zeros after the last other digit wait in `pending`
+        @inline(__always) func push(_ dgt: UInt8) -> Bool {
+            if dgt == 0 {
+                if mant != 0 { pending += 1 }
+                return true
+            }
+            let k = pending + 1
+            if sig + k > 18 { return false }
+            mant = mant * pow10Int(k) + Int64(dgt)
+            sig += k
+            pending = 0
+            return true
+        }
+        let whole = i
+        while i < n, u[i] &- 48 < 10 {
+            guard push(u[i] &- 48) else { return nil }
+            i += 1
+        }
+        guard i > whole else { return nil }
+        if i < n && u[i] == UInt8(ascii: ".") {
+            i += 1
+            let fraction = i
+            while i < n, u[i] &- 48 < 10 {
+                exp -= 1
+                guard push(u[i] &- 48) else { return nil }
+                i += 1
+            }
+            guard i > fraction else { return nil }
+        }
+        if i < n && (u[i] == UInt8(ascii: "e") || u[i] == UInt8(ascii: "E")) {
+            i += 1
+            var eneg = false
+            if i < n && (u[i] == UInt8(ascii: "-") || u[i] == UInt8(ascii: "+")) { eneg = u[i] == UInt8(ascii: "-"); i += 1 }
+            let digits = i
+            var ev = 0
+            while i < n, u[i] &- 48 < 10 {
+                if ev < 100_000 { ev = ev * 10 + Int(u[i] &- 48) }
+                i += 1
+            }
+            guard i > digits else { return nil }
+            exp += eneg ? -ev : ev
+        }
+        guard i == n else { return nil }
+        exp += pending
+        guard exp >= -22 && exp <= 22 else { return nil }
+        if mant == 0 { return Num(m: 0, e: 0, d: 0) }
+        guard mant <= (1 << 53) else { return nil }
+        let m = negative ? -mant : mant
+        return Num(m: m, e: Int16(exp), d: toDouble(m: m, e: exp))
+    }
+
     static func parse(_ s: String) -> Num? {
         parse(literal: s[...].utf8)
     }

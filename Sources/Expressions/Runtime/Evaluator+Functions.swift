@@ -329,7 +329,7 @@ extension Evaluator {
             guard let p = j.smallParts else { return nil }
             return (p.significand, p.exponent)
         case .string(let s)?:
-            if let n = Num.plainDecimal(s) { return (n.m, Int(n.e)) }
+            if let parts = Num.plainDecimalParts(s) { return parts }
             guard isDecimalLiteral(s), let n = Num.parse(s), n.isExact, n.d.isFinite else { return nil }
             return (n.m, Int(n.e))
         default:

@@ -173,11 +173,18 @@ struct Num: Sendable {
     /// anything else, which the caller then reads the general way. For the hot paths that read
     /// numbers from source text (`$number(member)`, exact arithmetic on members).
     static func plainDecimal(_ s: String) -> Num? {
-        var s = s
-        return s.withUTF8 { plainDecimal(bytes: $0) }
+        guard let (m, e) = plainDecimalParts(s) else { return nil }
+        return m == 0 ? Num(m: 0, e: 0, d: 0) : Num(m: m, e: Int16(e), d: toDouble(m: m, e: e))
     }
 
-    private static func plainDecimal(bytes u: UnsafeBufferPointer<UInt8>) -> Num? {
+    /// ``plainDecimal(_:)``'s exact value `m × 10^e` alone (no double worked out): what exact
+    /// arithmetic on members reads.
+    static func plainDecimalParts(_ s: String) -> (m: Int64, e: Int)? {
+        var s = s
+        return s.withUTF8 { plainDecimalParts(bytes: $0) }
+    }
+
+    private static func plainDecimalParts(bytes u: UnsafeBufferPointer<UInt8>) -> (m: Int64, e: Int)? {
         let n = u.count
         var i = 0
         var negative = false
@@ -231,10 +238,9 @@ struct Num: Sendable {
         guard i == n else { return nil }
         exp += pending
         guard exp >= -22 && exp <= 22 else { return nil }
-        if mant == 0 { return Num(m: 0, e: 0, d: 0) }
+        if mant == 0 { return (0, 0) }
         guard mant <= (1 << 53) else { return nil }
-        let m = negative ? -mant : mant
-        return Num(m: m, e: Int16(exp), d: toDouble(m: m, e: exp))
+        return (negative ? -mant : mant, exp)
     }
 
     static func parse(_ s: String) -> Num? {

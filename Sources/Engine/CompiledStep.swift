@@ -285,15 +285,20 @@ public struct CompiledStep: Sendable {
             // the one array of names and its index (none per record; writers can recognise the shape).
             let layout = mapFields
             let slots = mapSlots
-            let prepared = ev.prepared
+            let prepared = slots.map { ev.prepared[$0] }
+            // (the fields whose expressions are read straight from an input object, as a record is one)
+            let direct = prepared.map(\.readsObjectsDirectly)
             for (r, origin) in zip(batch.records, batch.origins) {
                 var values: [JSONValue] = []
                 values.reserveCapacity(slots.count)
                 var missing: [Int] = []
                 var failed = false
+                let object = r.objectValue
                 for i in 0..<slots.count {
                     do {
-                        if let v = try prepared[slots[i]].evaluate(r) { values.append(v) } else { missing.append(i) }
+                        if direct[i], let o = object, let quick = prepared[i].evaluate(object: o) {
+                            if let v = quick { values.append(v) } else { missing.append(i) }
+                        } else if let v = try prepared[i].evaluate(r) { values.append(v) } else { missing.append(i) }
                     } catch {
                         let e = map[i].expression
                         failures.append(RecordFailure(node: spec.name, part: e.part, message: "\(error)", pointer: e.pointer, record: r))

@@ -238,6 +238,18 @@ public final class PreparedExpression {
         rootMap = ieee ? nil : Node.objectMap(root)
     }
 
+    /// Whether the expression has a shape read straight from an input object (see
+    /// ``evaluate(object:)``).
+    public var readsObjectsDirectly: Bool { direct != nil }
+
+    /// The result on input object `o` when the expression's shape is read straight from it
+    /// (`.some(nil)`: nothing); nil when ``evaluate(_:)`` is needed. For a caller that
+    /// evaluates many expressions on one object: it takes the object apart once.
+    public func evaluate(object o: JSONObject) -> JSONValue?? {
+        guard let direct else { return nil }
+        return direct.run(o, evaluator)
+    }
+
     public func evaluate(_ input: JSONValue?) throws(ExpressionError) -> JSONValue? {
         let ev = evaluator
         if let direct, case .object(let o)? = input, let result = direct.run(o, ev) { return result }

@@ -154,7 +154,13 @@ import Testing
             #expect(outcome(a, input) == outcome(b, input), "\(fast) on \(text)")
             // prepared once, evaluated on records one after another (member-lookup hints carry over)
             #expect(prepared(preparedA, input) == prepared(preparedB, input), "\(fast) prepared, on \(text)")
+            // on an object a caller took apart once (`evaluate(object:)`): the same, or nil for the general way
+            if case .object(let o) = input, let quick = preparedA.evaluate(object: o) {
+                #expect((quick.map { JSONWriter.write($0) } ?? "undefined") == prepared(preparedB, input), "\(fast) on the object \(text)")
+            }
+            #expect(preparedB.evaluate(object: [:]) == nil, "\(general) has no shape read straight from an object")
         }
+        #expect(preparedA.readsObjectsDirectly && !preparedB.readsObjectsDirectly, "\(fast)")
     }
 
     @Test("inside an object constructor mapped over records (`items.{…}`), each shape gives what the general evaluation gives", arguments: 0..<ShortcutTests.directPairs.count)

@@ -248,6 +248,12 @@ public struct CompiledStep: Sendable {
 
     /// A record's group key (normalised, composite keys as an array).
     func groupKey(_ r: JSONValue, _ ev: StepEvaluations) throws(RecordFailure) -> JSONValue {
+        if groupBy.count == 1 {
+            // (the usual single key: no array of parts per record)
+            let e = groupBy[0]
+            if let o = r.objectValue, let quick = ev.prepared[e.slot].evaluate(object: o) { return Self.normalisedKey(quick ?? .null) }
+            return Self.normalisedKey(try evaluate(e, r, ev) ?? .null)
+        }
         let parts = try groupBy.map { e throws(RecordFailure) in try evaluate(e, r, ev) ?? .null }
         return Self.normalisedKey(parts.count == 1 ? parts[0] : .array(parts))
     }

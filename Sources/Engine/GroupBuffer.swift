@@ -50,7 +50,10 @@ final class GroupBuffer {
                 current = nil
                 try emit(c.key, c.members)
             }
-            current = (key, [record])
+            var members: [JSONValue] = []
+            members.reserveCapacity(8)  // (a few members without growing the array as they come)
+            members.append(record)
+            current = (key, members)
             return
         }
         let ordinal: Int

@@ -271,15 +271,20 @@ public struct JSONNumber: Sendable {
     /// Appends the canonical JSON text (as ``jsonText``) to `out`.
     @inline(__always)
     public func write(into out: inout [UInt8]) {
+        put(into: &out)
+    }
+
+    func put<O: ByteOutput>(into out: inout O) {
         if case .small(let m, let e) = storage {
             JSONNumber.writeSmall(m, Int(e), into: &out)
         } else {
-            out.append(contentsOf: jsonText.utf8)
+            var text = jsonText
+            text.withUTF8 { out.put($0) }
         }
     }
 
-    static func writeSmall(_ m: Int64, _ e: Int, into out: inout [UInt8]) {
-        if m < 0 { out.append(UInt8(ascii: "-")) }
+    static func writeSmall<O: ByteOutput>(_ m: Int64, _ e: Int, into out: inout O) {
+        if m < 0 { out.put(UInt8(ascii: "-")) }
         var buf: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 digit bytes, written from the end
         var count = 0
         withUnsafeMutableBytes(of: &buf) { raw in
@@ -293,19 +298,19 @@ public struct JSONNumber: Sendable {
             count = 24 - p
             let digits = UnsafeRawBufferPointer(rebasing: raw[p...])
             if e >= 0 {
-                out.append(contentsOf: digits)
-                if e > 0 { out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: e)) }
+                out.put(digits)
+                if e > 0 { out.put(repeating: UInt8(ascii: "0"), count: e) }
             } else {
                 let point = count + e  // digits before the point
                 if point > 0 {
-                    out.append(contentsOf: UnsafeRawBufferPointer(rebasing: digits[digits.startIndex..<digits.startIndex + point]))
-                    out.append(UInt8(ascii: "."))
-                    out.append(contentsOf: UnsafeRawBufferPointer(rebasing: digits[(digits.startIndex + point)...]))
+                    out.put(UnsafeRawBufferPointer(rebasing: digits[digits.startIndex..<digits.startIndex + point]))
+                    out.put(UInt8(ascii: "."))
+                    out.put(UnsafeRawBufferPointer(rebasing: digits[(digits.startIndex + point)...]))
                 } else {
-                    out.append(UInt8(ascii: "0"))
-                    out.append(UInt8(ascii: "."))
-                    out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: -point))
-                    out.append(contentsOf: digits)
+                    out.put(UInt8(ascii: "0"))
+                    out.put(UInt8(ascii: "."))
+                    out.put(repeating: UInt8(ascii: "0"), count: -point)
+                    out.put(digits)
                 }
             }
         }

@@ -209,6 +209,31 @@ struct JSONWriterTests {
             #expect(try JSONParser.parse(JSONWriter.write(w, options: .sortedKeys)) == w)
         }
     }
+    @Test("records written through one Shapes go through its scratch space: appended after what the bytes held, the same text as without it, however long or deep")
+    func scratchSpaceKeepsTheText() throws {
+        let shapes = JSONWriter.Shapes()
+        let keys = ["Name", "Note", "Amount", "Lines"]
+        var out = Array("head\n".utf8)
+        var expected = "head\n"
+        for round in 0..<40 {
+            // from a few bytes to far past the scratch space's first 1,024 (it grows, then serves all)
+            let note = String(repeating: "é\"\\\n\u{1}x", count: round * round * 20)
+            var lines: JSONValue = .array((0..<round).map { .object(JSONObject(uniqueKeys: ["Q", "P"], values: [.number(JSONNumber(significand: Int64($0), exponent: -2)), .null])) })
+            if round % 10 == 9 {
+                // deeper than the writer's recursion goes: written by its loop, with nothing of the first try left behind
+                for _ in 0..<20 { lines = .array([lines]) }
+            }
+            let record = JSONValue.object(JSONObject(uniqueKeys: keys, values: [.string("R\(round)"), .string(note), .number(JSONNumber(significand: Int64(round) * 1_001, exponent: -3)), lines]))
+            JSONWriter.write(record, shapes: shapes, into: &out)
+            out.append(10)
+            expected += JSONWriter.write(record) + "\n"
+        }
+        #expect(String(decoding: out, as: UTF8.self) == expected)
+        let records = expected.split(separator: "\n").dropFirst()
+        #expect(records.count == 40)
+        #expect(try JSONParser.parse(String(records.last!))["Name"] == .string("R39"))
+    }
+
     @Test("records of one shape written with sorted keys: the remembered order is the names' own, flat or nested, whatever the shape")
     func sortedKeysWithRememberedOrder() throws {
         var generator = SystemRandomNumberGenerator()

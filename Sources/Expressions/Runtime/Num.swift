@@ -199,9 +199,16 @@ struct Num: Sendable {
                 if mant != 0 { pending += 1 }
                 return true
             }
+            if pending == 0 {
+                // (the usual digit: at most 18 significant digits, so nothing overflows)
+                if sig == 18 { return false }
+                mant = mant &* 10 &+ Int64(dgt)
+                sig += 1
+                return true
+            }
             let k = pending + 1
             if sig + k > 18 { return false }
-            mant = mant * pow10Int(k) + Int64(dgt)
+            mant = mant &* pow10Int(k) &+ Int64(dgt)
             sig += k
             pending = 0
             return true

@@ -20,6 +20,7 @@ final class GroupBuffer {
     let step: String
     // Sorted input.
     private var current: (key: JSONValue, members: [JSONValue])?
+    /// Every key met so far, the open group's included.
     private var closed = Set<JSONValue>()
     // Unsorted input.
     private var ordinals: [JSONValue: Int] = [:]
@@ -38,15 +39,16 @@ final class GroupBuffer {
 
     func add(key: JSONValue, record: JSONValue, emit: Emit) throws {
         if sorted {
-            if let c = current, c.key == key {
+            if current?.key == key {
                 current!.members.append(record)
                 return
             }
-            if closed.contains(key) {
+            // A new key: the set holds every key met so far (the open group's too), so a key
+            // already in it comes again after its group closed. (One hash per group.)
+            guard closed.insert(key).inserted else {
                 throw ConnectorError("step '\(step)': group.sorted is set but the key \(JSONWriter.write(key)) comes again after its group closed: sort the input by the group key, or remove `sorted`")
             }
             if let c = current {
-                closed.insert(c.key)
                 current = nil
                 try emit(c.key, c.members)
             }

@@ -73,7 +73,6 @@ public struct CompiledStep: Sendable {
     private(set) var dedupeBy: CompiledExpression?
     /// The map's field names, in order, and the slot of each field's expression.
     private let mapFields: JSONObject.Layout
-    private var mapSlots: [Int] { map.map(\.expression.slot) }
 
     public init(_ spec: StepSpec) throws {
         self.spec = spec
@@ -109,6 +108,14 @@ public struct CompiledStep: Sendable {
 
     /// The evaluation settings of pipeline expressions: exact decimals, a time budget per record.
     static let limits = EvaluationLimits(timeout: .seconds(5), maxDepth: 500, numbers: .exact)
+
+    /// ``evaluate(_:_:_:)`` for a caller that took the record apart once (`object`): an
+    /// expression whose shape is read straight from an object reads it there.
+    @inline(__always)
+    func evaluate(_ e: CompiledExpression, _ record: JSONValue, object: JSONObject?, _ ev: StepEvaluations) throws(RecordFailure) -> JSONValue? {
+        if let object, let quick = ev.prepared[e.slot].evaluate(object: object) { return quick }
+        return try evaluate(e, record, ev)
+    }
 
     func evaluate(_ e: CompiledExpression, _ record: JSONValue, _ ev: StepEvaluations) throws(RecordFailure) -> JSONValue? {
         do {
@@ -250,9 +257,7 @@ public struct CompiledStep: Sendable {
     func groupKey(_ r: JSONValue, _ ev: StepEvaluations) throws(RecordFailure) -> JSONValue {
         if groupBy.count == 1 {
             // (the usual single key: no array of parts per record)
-            let e = groupBy[0]
-            if let o = r.objectValue, let quick = ev.prepared[e.slot].evaluate(object: o) { return Self.normalisedKey(quick ?? .null) }
-            return Self.normalisedKey(try evaluate(e, r, ev) ?? .null)
+            return Self.normalisedKey(try evaluate(groupBy[0], r, object: r.objectValue, ev) ?? .null)
         }
         let parts = try groupBy.map { e throws(RecordFailure) in try evaluate(e, r, ev) ?? .null }
         return Self.normalisedKey(parts.count == 1 ? parts[0] : .array(parts))
@@ -290,21 +295,20 @@ public struct CompiledStep: Sendable {
             // Field names are a YAML mapping's keys: distinct. A record with every field shares
             // the one array of names and its index (none per record; writers can recognise the shape).
             let layout = mapFields
-            let slots = mapSlots
-            let prepared = slots.map { ev.prepared[$0] }
-            // (the fields whose expressions are read straight from an input object, as a record is one)
-            let direct = prepared.map(\.readsObjectsDirectly)
+            // (each field's prepared expression, looked up once per chunk: a field's compiled
+            // expression is only copied for a failure)
+            let prepared = map.map { ev.prepared[$0.expression.slot] }
             for (r, origin) in zip(batch.records, batch.origins) {
                 var values: [JSONValue] = []
-                values.reserveCapacity(slots.count)
+                values.reserveCapacity(prepared.count)
                 var missing: [Int] = []
                 var failed = false
-                let object = r.objectValue
-                for i in 0..<slots.count {
+                let object = r.objectValue  // (taken apart once for all the fields)
+                for i in 0..<prepared.count {
                     do {
-                        if direct[i], let o = object, let quick = prepared[i].evaluate(object: o) {
-                            if let v = quick { values.append(v) } else { missing.append(i) }
-                        } else if let v = try prepared[i].evaluate(r) { values.append(v) } else { missing.append(i) }
+                        let v: JSONValue?
+                        if let object, let quick = prepared[i].evaluate(object: object) { v = quick } else { v = try prepared[i].evaluate(r) }
+                        if let v { values.append(v) } else { missing.append(i) }
                     } catch {
                         let e = map[i].expression
                         failures.append(RecordFailure(node: spec.name, part: e.part, message: "\(error)", pointer: e.pointer, record: r))

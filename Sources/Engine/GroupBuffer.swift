@@ -21,7 +21,7 @@ final class GroupBuffer {
     // Sorted input.
     private var current: (key: JSONValue, members: [JSONValue])?
     /// Every key met so far, the open group's included.
-    private var closed = Set<JSONValue>()
+    private var met = Set<JSONValue>()
     // Unsorted input.
     private var ordinals: [JSONValue: Int] = [:]
     private var open: [Int: (key: JSONValue, members: [JSONValue])] = [:]
@@ -45,7 +45,7 @@ final class GroupBuffer {
             }
             // A new key: the set holds every key met so far (the open group's too), so a key
             // already in it comes again after its group closed. (One hash per group.)
-            guard closed.insert(key).inserted else {
+            guard met.insert(key).inserted else {
                 throw ConnectorError("step '\(step)': group.sorted is set but the key \(JSONWriter.write(key)) comes again after its group closed: sort the input by the group key, or remove `sorted`")
             }
             if let c = current {

@@ -34,18 +34,19 @@ public struct JSONNumber: Sendable {
     @usableFromInline let storage: Storage
 
     static let smallLimit: Int64 = 1 << 53
-    /// 10^k for 0 ≤ k ≤ 22, exactly; computed rather than read from a global table, which is
-    /// behind a once-only check at every read.
-    @usableFromInline @inline(__always)
-    static func pow10(_ k: Int) -> Double {
+    /// 10^k for 0 ≤ k ≤ 22, exactly (each product is a double exactly); computed rather than
+    /// read from a global table, which is behind a once-only check at every read. Shared with
+    /// the JSONata engine's numbers, in the package only.
+    @inlinable @inline(__always)
+    package static func pow10(_ k: Int) -> Double {
         var p = 1.0
         for _ in 0..<k { p *= 10 }
         return p
     }
 
     /// 10^k for 0 ≤ k ≤ 18.
-    @inline(__always)
-    static func pow10Int(_ k: Int) -> Int64 {
+    @inlinable @inline(__always)
+    package static func pow10Int(_ k: Int) -> Int64 {
         var p: Int64 = 1
         for _ in 0..<k { p &*= 10 }
         return p

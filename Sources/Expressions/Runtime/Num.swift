@@ -50,30 +50,13 @@ struct Num: Sendable {
         self.d = d
     }
 
-    /// 10^k for 0 ≤ k ≤ 22, exactly (each product is a double exactly). Computed, not read from
-    /// a table: a global table is behind a once-only check at every read, in the hottest loops.
-    @inline(__always)
-    static func pow10Double(_ k: Int) -> Double {
-        var p = 1.0
-        for _ in 0..<k { p *= 10 }
-        return p
-    }
-
-    /// 10^k for 0 ≤ k ≤ 18.
-    @inline(__always)
-    static func pow10Int(_ k: Int) -> Int64 {
-        var p: Int64 = 1
-        for _ in 0..<k { p &*= 10 }
-        return p
-    }
-
     /// The double nearest to `m × 10^e` (correctly rounded).
     static func toDouble(m: Int64, e: Int) -> Double {
         if m == 0 { return 0 }
         if m.magnitude <= (1 << 53) {
             if e == 0 { return Double(m) }
-            if e > 0 && e <= 22 { return Double(m) * pow10Double(e) }
-            if e < 0 && e >= -22 { return Double(m) / pow10Double(-e) }
+            if e > 0 && e <= 22 { return Double(m) * JSONNumber.pow10(e) }
+            if e < 0 && e >= -22 { return Double(m) / JSONNumber.pow10(-e) }
         }
         return Double("\(m)e\(e)") ?? .nan
     }
@@ -116,7 +99,7 @@ struct Num: Sendable {
                 overflow = true
                 return
             }
-            mant = mant * pow10Int(k) + Int64(dgt)
+            mant = mant * JSONNumber.pow10Int(k) + Int64(dgt)
             sig += k
             pending = 0
         }
@@ -208,7 +191,7 @@ struct Num: Sendable {
             }
             let k = pending + 1
             if sig + k > 18 { return false }
-            mant = mant &* pow10Int(k) &+ Int64(dgt)
+            mant = mant &* JSONNumber.pow10Int(k) &+ Int64(dgt)
             sig += k
             pending = 0
             return true
@@ -277,13 +260,13 @@ struct Num: Sendable {
                 }
             }
         } else if ex < 0 && ex >= -22 {
-            let scaled = dbl * Num.pow10Double(-ex)
+            let scaled = dbl * JSONNumber.pow10(-ex)
             if scaled.magnitude < 1e15 {
                 self.init(m: Int64(scaled < 0 ? scaled - 0.5 : scaled + 0.5), e: Int16(ex), d: dbl)
                 return
             }
         } else if ex > 0 && ex <= 22 {
-            let scaled = dbl / Num.pow10Double(ex)
+            let scaled = dbl / JSONNumber.pow10(ex)
             if scaled.magnitude < 1e15 {
                 self.init(m: Int64(scaled < 0 ? scaled - 0.5 : scaled + 0.5), e: Int16(ex), d: dbl)
                 return
@@ -335,7 +318,7 @@ struct Num: Sendable {
     static func scale(_ m: Int64, _ k: Int) -> Int64? {
         if m == 0 { return 0 }
         if k > 18 { return nil }
-        let (r, o) = m.multipliedReportingOverflow(by: pow10Int(k))
+        let (r, o) = m.multipliedReportingOverflow(by: JSONNumber.pow10Int(k))
         return o ? nil : r
     }
 
@@ -479,7 +462,7 @@ struct Num: Sendable {
         if cut > 18 {
             return Num(int: 0)
         }
-        let p = Num.pow10Int(cut)
+        let p = JSONNumber.pow10Int(cut)
         var q = mm / p
         let r = mm % p
         let twice = r.magnitude * 2
@@ -492,7 +475,7 @@ struct Num: Sendable {
 
     func floor() -> Num {
         if isExact && e < 0 {
-            let p = Num.pow10Int(min(-Int(e), 18))
+            let p = JSONNumber.pow10Int(min(-Int(e), 18))
             if -Int(e) > 18 { return Num(int: m < 0 ? -1 : 0) }
             var q = m / p
             if m % p != 0 && m < 0 { q -= 1 }
@@ -505,7 +488,7 @@ struct Num: Sendable {
     func ceil() -> Num {
         if isExact && e < 0 {
             if -Int(e) > 18 { return Num(int: m > 0 ? 1 : 0) }
-            let p = Num.pow10Int(-Int(e))
+            let p = JSONNumber.pow10Int(-Int(e))
             var q = m / p
             if m % p != 0 && m > 0 { q += 1 }
             return Num(m: q, e: 0)

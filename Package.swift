@@ -154,7 +154,9 @@ let package = Package(
 )
 
 // Release builds leave out the run-time checks of exclusive access to variables (about 2% of a
-// streamed run's time, in bench/engine); debug builds, which the tests run, keep them.
+// streamed run's time, in bench/engine) and optimise across xeroflow's modules (the JSON model,
+// the expressions and the engine inline into each other: about 6% of a grouping run's CPU);
+// debug builds, which the tests run, keep the checks and build each module alone.
 for target in package.targets where (target.type == .regular || target.type == .executable) && target.name != "AllocatorSettings" {
-    target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+    target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-enforce-exclusivity=unchecked", "-cross-module-optimization"], .when(configuration: .release))]
 }

@@ -126,8 +126,12 @@ final class StreamNode {
     let step: CompiledStep?
     /// The step's expressions prepared for this node's thread (a source's branch runs on one).
     let evaluations: StepEvaluations?
-    /// A second set, for a grouping step: the half of each chunk's groups mapped on another thread.
+    /// A second set, for a grouping step that maps: the half of each chunk's groups mapped on
+    /// `helperQueue` (see `pass`).
     let helper: StepEvaluations?
+    private let helperQueue: DispatchQueue?
+    /// A chunk mapped but for its second half, which the helper may still be mapping.
+    private var held: (first: CompiledStep.Batch, failures: [RecordFailure], second: HalfChunk, read: Int)?
     let joinIndex: [JSONValue: [JSONValue]]
     let session: (any TargetSession)?
     let key: ((JSONValue) -> String)?
@@ -146,6 +150,7 @@ final class StreamNode {
         self.step = step
         self.evaluations = evaluations
         self.helper = helper
+        helperQueue = helper == nil ? nil : DispatchQueue(label: "xeroflow.step.\(step.spec.name)")
         into = step.spec.group?.into ?? "items"
         self.joinIndex = joinIndex
         worker = nil
@@ -161,6 +166,7 @@ final class StreamNode {
         step = nil
         evaluations = nil
         helper = nil
+        helperQueue = nil
         into = ""
         joinIndex = [:]
         self.session = session
@@ -233,11 +239,52 @@ final class StreamNode {
         try pass(batch, failures: failures, read: input.records.count, c)
     }
 
-    /// The parts after `group` and `dedupe` (keep first), then the consumers.
+    /// The parts after `group` (map, set), then ``passMapped(_:failures:read:_:)``.
+    ///
+    /// A grouping step's records each take a whole group to make, which would leave the targets'
+    /// core waiting while this thread maps: its chunk is mapped in two halves, this thread's
+    /// first and the second on the helper's queue, and the chunk goes on only when the next one
+    /// comes (or the source ends). The helper's half has this thread's reading and grouping of
+    /// the next chunk to run alongside, instead of being waited for at once.
     private func pass(_ grouped: CompiledStep.Batch, failures: [RecordFailure], read: Int, _ c: StreamContext) throws {
         guard let step, let evaluations else { return }
         var failures = failures
-        var batch = mapped(grouped, step, evaluations, failures: &failures)
+        guard let helper, let helperQueue, grouped.records.count >= 64 else {
+            try flush(c)
+            let batch = step.afterGroup(grouped, evaluations, failures: &failures)
+            return try passMapped(batch, failures: failures, read: read, c)
+        }
+        let mid = grouped.records.count / 2
+        let second = HalfChunk()
+        let job = UncheckedSendable((step, helper, CompiledStep.Batch(records: Array(grouped.records[mid...]), origins: Array(grouped.origins[mid...])), second))
+        helperQueue.async {
+            let (step, helper, half, second) = job.value
+            var f: [RecordFailure] = []
+            let b = step.afterGroup(half, helper, failures: &f)
+            second.set(b, f)
+        }
+        let first = step.afterGroup(CompiledStep.Batch(records: Array(grouped.records[..<mid]), origins: Array(grouped.origins[..<mid])),
+                                    evaluations, failures: &failures)
+        try flush(c)
+        held = (first, failures, second, read)
+    }
+
+    /// Passes on the chunk held for its second half, if one is.
+    private func flush(_ c: StreamContext) throws {
+        guard let (first, failures, second, read) = held else { return }
+        held = nil
+        let (rest, more) = second.wait()
+        var batch = first
+        batch.records += rest.records
+        batch.origins += rest.origins
+        try passMapped(batch, failures: failures + more, read: read, c)
+    }
+
+    /// `dedupe` (keep first) of a mapped chunk, then the consumers.
+    private func passMapped(_ mapped: CompiledStep.Batch, failures: [RecordFailure], read: Int, _ c: StreamContext) throws {
+        guard let step, let evaluations else { return }
+        var failures = failures
+        var batch = mapped
         if step.spec.dedupe != nil, let by = step.dedupeBy {
             var kept = CompiledStep.Batch()
             for (r, o) in zip(batch.records, batch.origins) {
@@ -258,42 +305,19 @@ final class StreamNode {
         for consumer in consumers { try consumer.push(batch, c) }
     }
 
-    /// The map and set of a chunk (``CompiledStep/afterGroup(_:_:failures:)``). A grouping
-    /// step's records each take a whole group to make, which would leave the targets' core
-    /// waiting: its chunk is mapped in two halves at once, this thread and another, each with
-    /// its own evaluations, and the halves are joined back in order, failures too.
-    private func mapped(_ grouped: CompiledStep.Batch, _ step: CompiledStep, _ evaluations: StepEvaluations,
-                        failures: inout [RecordFailure]) -> CompiledStep.Batch {
-        guard let helper, grouped.records.count >= 64 else { return step.afterGroup(grouped, evaluations, failures: &failures) }
-        let mid = grouped.records.count / 2
-        let halves = [0..<mid, mid..<grouped.records.count].map {
-            CompiledStep.Batch(records: Array(grouped.records[$0]), origins: Array(grouped.origins[$0]))
+    /// The second half of a chunk, mapped on the helper's queue: set once, waited for once.
+    private final class HalfChunk: @unchecked Sendable {
+        private var batch = CompiledStep.Batch()
+        private var failures: [RecordFailure] = []
+        private let done = DispatchSemaphore(value: 0)
+        func set(_ b: CompiledStep.Batch, _ f: [RecordFailure]) {
+            batch = b
+            failures = f
+            done.signal()
         }
-        let results = Halves()
-        let work = UncheckedSendable((step, [evaluations, helper], halves, results))
-        DispatchQueue.concurrentPerform(iterations: 2) { i in
-            let (step, evaluations, halves, results) = work.value
-            var f: [RecordFailure] = []
-            let b = step.afterGroup(halves[i], evaluations[i], failures: &f)
-            results.set(i, b, f)
-        }
-        var batch = results.batches[0]
-        batch.records += results.batches[1].records
-        batch.origins += results.batches[1].origins
-        failures += results.failures[0] + results.failures[1]
-        return batch
-    }
-
-    /// What the two halves of a chunk gave, each set by its own thread.
-    private final class Halves: @unchecked Sendable {
-        private(set) var batches = [CompiledStep.Batch(), CompiledStep.Batch()]
-        private(set) var failures: [[RecordFailure]] = [[], []]
-        private let lock = NSLock()
-        func set(_ i: Int, _ batch: CompiledStep.Batch, _ f: [RecordFailure]) {
-            lock.lock()
-            defer { lock.unlock() }
-            batches[i] = batch
-            failures[i] = f
+        func wait() -> (CompiledStep.Batch, [RecordFailure]) {
+            done.wait()
+            return (batch, failures)
         }
     }
 
@@ -305,13 +329,16 @@ final class StreamNode {
             try groups.finish { key, members in
                 let (record, origin) = CompiledStep.merged(members, key: key, into: into, hashes: nil, layouts: layouts)
                 out.append(record, origin)
-                if out.records.count >= PipelineRunner.chunkSize {
+                // (groups of many records: a quarter of a chunk's records at a time, each held a
+                // while for its second half)
+                if out.records.count >= PipelineRunner.chunkSize / 4 {
                     try pass(out, failures: [], read: 0, c)
                     out = CompiledStep.Batch()
                 }
             }
             try pass(out, failures: [], read: 0, c)
         }
+        try flush(c)
         for consumer in consumers { try consumer.finish(c) }
     }
 }

@@ -249,7 +249,7 @@ struct StreamingRunTests {
         #expect(try Data(contentsOf: dir.appendingPathComponent("out/invoices.jsonl")) == before)
     }
 
-    @Test("a grouping step maps each chunk's groups in two halves at once: the same records and the same failures, in the same order, as a run that reads each node whole",
+    @Test("a grouping step maps each chunk's groups in two halves, the second on a thread of its own while the next chunk is read: the same records and the same failures, in the same order, as a run that reads each node whole",
           arguments: [false, true])
     func groupsMappedInHalves(sorted: Bool) async throws {
         let pipeline = """

@@ -255,13 +255,13 @@ final class StreamNode {
             return try passMapped(batch, failures: failures, read: read, c)
         }
         let mid = grouped.records.count / 2
-        let second = HalfChunk()
-        let job = UncheckedSendable((step, helper, CompiledStep.Batch(records: Array(grouped.records[mid...]), origins: Array(grouped.origins[mid...])), second))
+        // (the half's groups are held by `second` until this thread takes them back: records
+        // are let go by the thread that made them, see `Graveyard`)
+        let second = HalfChunk(CompiledStep.Batch(records: Array(grouped.records[mid...]), origins: Array(grouped.origins[mid...])))
+        let job = UncheckedSendable((step, helper, second))
         helperQueue.async {
-            let (step, helper, half, second) = job.value
-            var f: [RecordFailure] = []
-            let b = step.afterGroup(half, helper, failures: &f)
-            second.set(b, f)
+            let (step, helper, second) = job.value
+            second.map(step, helper)
         }
         let first = step.afterGroup(CompiledStep.Batch(records: Array(grouped.records[..<mid]), origins: Array(grouped.origins[..<mid])),
                                     evaluations, failures: &failures)
@@ -273,7 +273,8 @@ final class StreamNode {
     private func flush(_ c: StreamContext) throws {
         guard let (first, failures, second, read) = held else { return }
         held = nil
-        let (rest, more) = second.wait()
+        // (the groups the second half was made from are let go here, on this thread)
+        let (rest, more, _) = second.take()
         var batch = first
         batch.records += rest.records
         batch.origins += rest.origins
@@ -305,20 +306,42 @@ final class StreamNode {
         for consumer in consumers { try consumer.push(batch, c) }
     }
 
-    /// The second half of a chunk, mapped on the helper's queue: set once, waited for once.
+    /// The second half of a chunk: its groups, mapped once on the helper's queue, then taken
+    /// back, groups and records, by the source's thread.
     private final class HalfChunk: @unchecked Sendable {
+        private var input: CompiledStep.Batch
         private var batch = CompiledStep.Batch()
         private var failures: [RecordFailure] = []
         private let done = DispatchSemaphore(value: 0)
-        func set(_ b: CompiledStep.Batch, _ f: [RecordFailure]) {
-            batch = b
-            failures = f
+        init(_ input: CompiledStep.Batch) { self.input = input }
+        /// (on the helper's queue)
+        func map(_ step: CompiledStep, _ evaluations: StepEvaluations) {
+            batch = step.afterGroup(input, evaluations, failures: &failures)
             done.signal()
         }
-        func wait() -> (CompiledStep.Batch, [RecordFailure]) {
+        /// Waits for the map, then hands over what it made and the groups it was made from.
+        func take() -> (CompiledStep.Batch, [RecordFailure], CompiledStep.Batch) {
             done.wait()
-            return (batch, failures)
+            defer { (input, batch, failures) = (CompiledStep.Batch(), CompiledStep.Batch(), []) }
+            return (batch, failures, input)
         }
+    }
+
+    /// The source failed: a chunk still held for its second half is not passed on (its targets
+    /// fail with the source), but its failures are set apart and its counts kept, as for the
+    /// chunks before it; the same below.
+    func settle(_ c: StreamContext) {
+        if let (first, failures, second, read) = held {
+            held = nil
+            let (rest, more, _) = second.take()
+            c.quarantine(failures + more)
+            c.shared.sync {
+                c.shared.counts[name, default: NodeCounts()].read += read
+                c.shared.counts[name, default: NodeCounts()].output += first.records.count + rest.records.count
+                c.shared.counts[name, default: NodeCounts()].failed += failures.count + more.count
+            }
+        }
+        for consumer in consumers { consumer.settle(c) }
     }
 
     /// The source ended: open groups go on, then the consumers finish.
@@ -329,9 +352,9 @@ final class StreamNode {
             try groups.finish { key, members in
                 let (record, origin) = CompiledStep.merged(members, key: key, into: into, hashes: nil, layouts: layouts)
                 out.append(record, origin)
-                // (groups of many records: a quarter of a chunk's records at a time, each held a
-                // while for its second half)
-                if out.records.count >= PipelineRunner.chunkSize / 4 {
+                // (groups of many records: with a helper, a quarter of a chunk's records at a
+                // time, since each is held a while for its second half)
+                if out.records.count >= (helper == nil ? PipelineRunner.chunkSize : PipelineRunner.chunkSize / 4) {
                     try pass(out, failures: [], read: 0, c)
                     out = CompiledStep.Batch()
                 }

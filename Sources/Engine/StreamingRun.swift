@@ -233,6 +233,7 @@ extension PipelineRunner {
             } catch {
                 let below = targetsBelow(name)
                 for t in below { failedTargets.insert(t) }
+                for head in heads { head.settle(context) }
                 shared.sync { shared.problems.append("source '\(name)' (\(location(source.pointer))): \(error)") }
             }
         }

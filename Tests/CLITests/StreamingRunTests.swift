@@ -270,7 +270,9 @@ struct StreamingRunTests {
               out: { from: invoices, file: out/invoices.FORMAT, key: InvoiceNumber }
             """
         // Orders whose first item's quantity is not a number: their invoices fail, spread over the chunks.
-        var (csv, totals, _) = Self.items(orders: 6_000, sorted: sorted)
+        // (6,100 orders: the unsorted merge's last batch, 100 groups, is split too, and held
+        // until the source's end)
+        var (csv, totals, _) = Self.items(orders: 6_100, sorted: sorted)
         let bad = stride(from: 0, to: 6_000, by: 997).map { "O\($0)" }
         for order in bad {
             let row = try #require(csv.range(of: "\n\(order),1,[0-9],", options: .regularExpression))
@@ -304,6 +306,48 @@ struct StreamingRunTests {
         let shown = results[0].failures.split(separator: "\n").filter { $0.hasPrefix("    ") }
         #expect(shown.count == bad.count)
         #expect(shown.first?.contains("\"O0\"") == true, "\(results[0].failures)")
+    }
+
+    @Test("a source that fails while a chunk waits for its second half: that chunk's failures are set apart and counted like the ones before it")
+    func heldChunkSettledOnFailure() async throws {
+        let pipeline = """
+            version: 1
+            name: settled
+            xero: { connection: sandbox }
+            sources:
+              items: { csv: data/items.csv }
+            steps:
+              invoices:
+                from: items
+                group: { by: order_id, into: lines, sorted: true }
+                map:
+                  InvoiceNumber: order_id
+                  Total: $sum(lines.($number(qty) * $number(price)))
+            targets:
+              out: { from: invoices, file: out/invoices.jsonl, key: InvoiceNumber }
+            """
+        // A bad quantity in an order of every chunk, then the first order again at the very end:
+        // the step fails on the last chunk, while the one before it is held.
+        var (csv, _, _) = Self.items(orders: 6_000, sorted: true)
+        let bad = stride(from: 300, to: 6_000, by: 600).map { "O\($0)" }
+        for order in bad {
+            let row = try #require(csv.range(of: "\n\(order),1,[0-9],", options: .regularExpression))
+            csv.replaceSubrange(row, with: "\n\(order),1,two,")
+        }
+        csv += "O0,9,1,1.00,again\n"
+        let dir = try Xeroflow.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("data"), withIntermediateDirectories: true)
+        try pipeline.write(to: dir.appendingPathComponent("orders.yaml"), atomically: true, encoding: .utf8)
+        try csv.write(to: dir.appendingPathComponent("data/items.csv"), atomically: true, encoding: .utf8)
+        let r = try await Xeroflow.run(["run", "orders.yaml"], in: dir)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("the key \"O0\" comes again"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/invoices.jsonl").path))
+        // (the last of them, O5700, is in the chunk held when the step failed)
+        let failures = try await Xeroflow.run(["failures", "settled", "--show-records"], in: dir)
+        #expect(failures.stdout.contains("\(bad.count) records set apart"), "\(failures.stdout)")
+        #expect(failures.stdout.contains("\"O5700\""), "\(failures.stdout)")
     }
 }
 

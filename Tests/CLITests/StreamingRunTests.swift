@@ -308,6 +308,50 @@ struct StreamingRunTests {
         #expect(shown.first?.contains("\"O0\"") == true, "\(results[0].failures)")
     }
 
+    @Test("CSV text: UTF-8 names read as written, quoted or not, after a byte-order mark; a field that is not UTF-8 is named by its line, quoted or not",
+          arguments: [false, true])
+    func csvText(quoted: Bool) async throws {
+        let pipeline = """
+            version: 1
+            name: names
+            xero: { connection: sandbox }
+            sources:
+              people: { csv: data/people.csv }
+            steps:
+              contacts:
+                from: people
+                map: { Name: name, City: city }
+            targets:
+              out: { from: contacts, file: out/contacts.jsonl, key: Name }
+            """
+        let dir = try Xeroflow.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("data"), withIntermediateDirectories: true)
+        try pipeline.write(to: dir.appendingPathComponent("names.yaml"), atomically: true, encoding: .utf8)
+        let names = ["José Núñez", "Zoë Brontë", "Łukasz Żółć", "東京 太郎", "Ana 😀", "plain"]
+        func field(_ s: String) -> String { quoted ? "\"" + s + "\"" : s }
+        var text = "name,city\n"
+        for (i, n) in names.enumerated() { text += field(n) + "," + field("Città \(i)") + "\n" }
+        let bytes: [UInt8] = [0xEF, 0xBB, 0xBF] + Array(text.utf8)
+        try Data(bytes).write(to: dir.appendingPathComponent("data/people.csv"))
+        let good = try await Xeroflow.run(["run", "names.yaml"], in: dir)
+        #expect(good.status == 0, "\(good.stdout)\(good.stderr)")
+        let records = try Self.records(dir.appendingPathComponent("out/contacts.jsonl"))
+        #expect(records.map { $0["Name"] as? String } == names.map { $0 })
+        #expect(records.map { $0["City"] as? String } == names.indices.map { "Città \($0)" })
+        // Line 4 (the third row): a lone continuation byte, then a lead byte with nothing after it.
+        for bad: [UInt8] in [[0x80], [0xC3]] {
+            let row = Array((field("Bad") + ",").utf8) + (quoted ? [34] + bad + [34] : bad) + [10]
+            var broken = bytes
+            let third = broken.indices.filter { broken[$0] == 10 }[2] + 1
+            broken.insert(contentsOf: row, at: third)
+            try Data(broken).write(to: dir.appendingPathComponent("data/people.csv"))
+            let r = try await Xeroflow.run(["run", "names.yaml"], in: dir)
+            #expect(r.status == 1)
+            #expect(r.stderr.contains("people.csv: line 4 is not UTF-8 text"), "\(r.stderr)")
+        }
+    }
+
     @Test("a source that fails while a chunk waits for its second half: that chunk's failures are set apart and counted like the ones before it")
     func heldChunkSettledOnFailure() async throws {
         let pipeline = """

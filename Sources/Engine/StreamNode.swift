@@ -346,7 +346,7 @@ final class StreamNode {
 
     /// The source ended: open groups go on, then the consumers finish.
     func finish(_ c: StreamContext) throws {
-        guard let step else { return }
+        guard step != nil else { return }
         if let groups {
             var out = CompiledStep.Batch()
             try groups.finish { key, members in

@@ -162,7 +162,7 @@ extension PipelineRunner {
                 let evaluations = compiled.evaluations(bindings)
                 let index = compiled.joinIndex(try step.join?.with.map { try whole($0.name) } ?? [], evaluations, failures: &failures)
                 quarantine(failures)
-                // A grouping step maps each chunk's groups in two halves at once (see `pass`).
+                // A grouping step maps the second half of each chunk's groups on a queue of its own (see `StreamNode.pass`).
                 let helper = step.group != nil && !compiled.map.isEmpty ? compiled.evaluations(bindings) : nil
                 nodes[step.name] = StreamNode(step: compiled, evaluations: evaluations, helper: helper, joinIndex: index)
             } catch {

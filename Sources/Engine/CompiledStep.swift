@@ -195,6 +195,15 @@ public struct CompiledStep: Sendable {
             origins.append(origin)
         }
         var isEmpty: Bool { records.isEmpty }
+        /// The records (and origins) of `range`, as a batch of their own.
+        subscript(_ range: Range<Int>) -> Batch {
+            Batch(records: Array(records[range]), origins: Array(origins[range]))
+        }
+        /// Appends `other`'s records and origins, in order.
+        static func += (lhs: inout Batch, rhs: Batch) {
+            lhs.records += rhs.records
+            lhs.origins += rhs.origins
+        }
     }
 
     /// The records of `join.with` by the value of `equals` (empty when the step does not join).

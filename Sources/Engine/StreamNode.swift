@@ -126,10 +126,9 @@ final class StreamNode {
     let step: CompiledStep?
     /// The step's expressions prepared for this node's thread (a source's branch runs on one).
     let evaluations: StepEvaluations?
-    /// A second set, for a grouping step that maps: the half of each chunk's groups mapped on
-    /// `helperQueue` (see `pass`).
-    let helper: StepEvaluations?
-    private let helperQueue: DispatchQueue?
+    /// For a grouping step that maps: a second set of evaluations and the queue that maps the
+    /// second half of each chunk's groups with them (see `pass`).
+    private let helper: (evaluations: StepEvaluations, queue: DispatchQueue)?
     /// A chunk mapped but for its second half, which the helper may still be mapping.
     private var held: (first: CompiledStep.Batch, failures: [RecordFailure], second: HalfChunk, read: Int)?
     let joinIndex: [JSONValue: [JSONValue]]
@@ -149,8 +148,7 @@ final class StreamNode {
         name = step.spec.name
         self.step = step
         self.evaluations = evaluations
-        self.helper = helper
-        helperQueue = helper == nil ? nil : DispatchQueue(label: "xeroflow.step.\(step.spec.name)")
+        self.helper = helper.map { ($0, DispatchQueue(label: "xeroflow.step.\(step.spec.name)")) }
         into = step.spec.group?.into ?? "items"
         self.joinIndex = joinIndex
         worker = nil
@@ -166,7 +164,6 @@ final class StreamNode {
         step = nil
         evaluations = nil
         helper = nil
-        helperQueue = nil
         into = ""
         joinIndex = [:]
         self.session = session
@@ -249,7 +246,7 @@ final class StreamNode {
     private func pass(_ grouped: CompiledStep.Batch, failures: [RecordFailure], read: Int, _ c: StreamContext) throws {
         guard let step, let evaluations else { return }
         var failures = failures
-        guard let helper, let helperQueue, grouped.records.count >= 64 else {
+        guard let helper, grouped.records.count >= 64 else {
             try flush(c)
             let batch = step.afterGroup(grouped, evaluations, failures: &failures)
             return try passMapped(batch, failures: failures, read: read, c)
@@ -257,14 +254,13 @@ final class StreamNode {
         let mid = grouped.records.count / 2
         // (the half's groups are held by `second` until this thread takes them back: records
         // are let go by the thread that made them, see `Graveyard`)
-        let second = HalfChunk(CompiledStep.Batch(records: Array(grouped.records[mid...]), origins: Array(grouped.origins[mid...])))
-        let job = UncheckedSendable((step, helper, second))
-        helperQueue.async {
+        let second = HalfChunk(grouped[mid..<grouped.records.count])
+        let job = UncheckedSendable((step, helper.evaluations, second))
+        helper.queue.async {
             let (step, helper, second) = job.value
             second.map(step, helper)
         }
-        let first = step.afterGroup(CompiledStep.Batch(records: Array(grouped.records[..<mid]), origins: Array(grouped.origins[..<mid])),
-                                    evaluations, failures: &failures)
+        let first = step.afterGroup(grouped[0..<mid], evaluations, failures: &failures)
         try flush(c)
         held = (first, failures, second, read)
     }
@@ -273,11 +269,9 @@ final class StreamNode {
     private func flush(_ c: StreamContext) throws {
         guard let (first, failures, second, read) = held else { return }
         held = nil
-        // (the groups the second half was made from are let go here, on this thread)
-        let (rest, more, _) = second.take()
+        let (rest, more) = second.take()
         var batch = first
-        batch.records += rest.records
-        batch.origins += rest.origins
+        batch += rest
         try passMapped(batch, failures: failures + more, read: read, c)
     }
 
@@ -296,12 +290,7 @@ final class StreamNode {
             }
             batch = kept
         }
-        c.quarantine(failures)
-        c.shared.sync {
-            c.shared.counts[name, default: NodeCounts()].read += read
-            c.shared.counts[name, default: NodeCounts()].output += batch.records.count
-            c.shared.counts[name, default: NodeCounts()].failed += failures.count
-        }
+        account(failures, read: read, output: batch.records.count, c)
         guard !batch.isEmpty else { return }
         for consumer in consumers { try consumer.push(batch, c) }
     }
@@ -319,11 +308,22 @@ final class StreamNode {
             batch = step.afterGroup(input, evaluations, failures: &failures)
             done.signal()
         }
-        /// Waits for the map, then hands over what it made and the groups it was made from.
-        func take() -> (CompiledStep.Batch, [RecordFailure], CompiledStep.Batch) {
+        /// Waits for the map and hands over what it made; the groups it was made from are let
+        /// go here, on the calling thread.
+        func take() -> (CompiledStep.Batch, [RecordFailure]) {
             done.wait()
             defer { (input, batch, failures) = (CompiledStep.Batch(), CompiledStep.Batch(), []) }
-            return (batch, failures, input)
+            return (batch, failures)
+        }
+    }
+
+    /// A chunk's failures set apart, and its counts.
+    private func account(_ failures: [RecordFailure], read: Int, output: Int, _ c: StreamContext) {
+        c.quarantine(failures)
+        c.shared.sync {
+            c.shared.counts[name, default: NodeCounts()].read += read
+            c.shared.counts[name, default: NodeCounts()].output += output
+            c.shared.counts[name, default: NodeCounts()].failed += failures.count
         }
     }
 
@@ -333,13 +333,8 @@ final class StreamNode {
     func settle(_ c: StreamContext) {
         if let (first, failures, second, read) = held {
             held = nil
-            let (rest, more, _) = second.take()
-            c.quarantine(failures + more)
-            c.shared.sync {
-                c.shared.counts[name, default: NodeCounts()].read += read
-                c.shared.counts[name, default: NodeCounts()].output += first.records.count + rest.records.count
-                c.shared.counts[name, default: NodeCounts()].failed += failures.count + more.count
-            }
+            let (rest, more) = second.take()
+            account(failures + more, read: read, output: first.records.count + rest.records.count, c)
         }
         for consumer in consumers { consumer.settle(c) }
     }

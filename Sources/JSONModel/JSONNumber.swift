@@ -203,6 +203,27 @@ public struct JSONNumber: Sendable {
         }
     }
 
+    /// The exponent part of a decimal literal at `i` (`[Ee][-+]?[0-9]+`), with `i` moved past it:
+    /// nil when there is none (`i` unmoved), `.some(nil)` when it has no digits. Past 100,000 the
+    /// digits no longer add up (callers only take exponents far smaller). Shared with the JSONata
+    /// engine's number reading, in the package only.
+    @inlinable @inline(__always)
+    package static func exponentPart(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> Int?? {
+        let n = b.count
+        guard i < n && (b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E")) else { return nil }
+        i += 1
+        var negative = false
+        if i < n && (b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-")) { negative = b[i] == UInt8(ascii: "-"); i += 1 }
+        let start = i
+        var x = 0
+        while i < n, b[i] &- 48 < 10 {
+            if x < 100_000 { x = x * 10 + Int(b[i] &- 48) }
+            i += 1
+        }
+        if i == start { return .some(nil) }
+        return negative ? -x : x
+    }
+
     /// A literal whose significand fits in 2^53 and whose exponent is within ±22, read in one
     /// pass; nil for anything else (including text that is not a JSON number, which the general
     /// path then rejects).
@@ -239,18 +260,9 @@ public struct JSONNumber: Sendable {
             }
             if i == start { return nil }
         }
-        if i < n && (b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E")) {
-            i += 1
-            var eneg = false
-            if i < n && (b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-")) { eneg = b[i] == UInt8(ascii: "-"); i += 1 }
-            let start = i
-            var x = 0
-            while i < n, b[i] &- 48 < 10 {
-                if x < 10_000 { x = x * 10 + Int(b[i] &- 48) }
-                i += 1
-            }
-            if i == start { return nil }
-            e += eneg ? -x : x
+        if let x = exponentPart(b, &i) {
+            guard let x else { return nil }
+            e += x
         }
         guard i == n else { return nil }
         if m == 0 {

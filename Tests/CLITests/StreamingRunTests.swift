@@ -62,12 +62,18 @@ struct StreamingRunTests {
     }
 
     static func setUp(_ pipeline: String = pipeline, orders: Int = 6_000, sorted: Bool = false) throws -> (URL, [String: (count: Int, total: Decimal)], Int) {
+        let (csv, totals, lines) = items(orders: orders, sorted: sorted)
+        return (try directory(pipeline, data: ["items.csv": Data(csv.utf8)]), totals, lines)
+    }
+
+    /// A temporary directory with the pipeline as `orders.yaml` (or `file`) and `data/` holding
+    /// the files given.
+    static func directory(_ pipeline: String, file: String = "orders.yaml", data: [String: Data]) throws -> URL {
         let dir = try Xeroflow.temporaryDirectory()
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("data"), withIntermediateDirectories: true)
-        try pipeline.write(to: dir.appendingPathComponent("orders.yaml"), atomically: true, encoding: .utf8)
-        let (csv, totals, lines) = items(orders: orders, sorted: sorted)
-        try csv.write(to: dir.appendingPathComponent("data/items.csv"), atomically: true, encoding: .utf8)
-        return (dir, totals, lines)
+        try pipeline.write(to: dir.appendingPathComponent(file), atomically: true, encoding: .utf8)
+        for (name, bytes) in data { try bytes.write(to: dir.appendingPathComponent("data/\(name)")) }
+        return dir
     }
 
     static func records(_ url: URL) throws -> [[String: Any]] {
@@ -281,11 +287,8 @@ struct StreamingRunTests {
         // A JSON array file is written whole, so that run reads each node whole, one thread for the step.
         var results: [(records: NSArray, failures: String)] = []
         for format in ["jsonl", "json"] {
-            let dir = try Xeroflow.temporaryDirectory()
+            let dir = try Self.directory(pipeline.replacingOccurrences(of: "FORMAT", with: format), data: ["items.csv": Data(csv.utf8)])
             defer { try? FileManager.default.removeItem(at: dir) }
-            try FileManager.default.createDirectory(at: dir.appendingPathComponent("data"), withIntermediateDirectories: true)
-            try pipeline.replacingOccurrences(of: "FORMAT", with: format).write(to: dir.appendingPathComponent("orders.yaml"), atomically: true, encoding: .utf8)
-            try csv.write(to: dir.appendingPathComponent("data/items.csv"), atomically: true, encoding: .utf8)
             let r = try await Xeroflow.run(["run", "orders.yaml"], in: dir)
             #expect(r.status == 1, "\(r.stdout)\(r.stderr)")
             #expect(r.stdout.contains("out: \(totals.count - bad.count) in, \(totals.count - bad.count) created"), "\(r.stdout)")
@@ -324,10 +327,8 @@ struct StreamingRunTests {
             targets:
               out: { from: contacts, file: out/contacts.jsonl, key: Name }
             """
-        let dir = try Xeroflow.temporaryDirectory()
+        let dir = try Self.directory(pipeline, file: "names.yaml", data: [:])
         defer { try? FileManager.default.removeItem(at: dir) }
-        try FileManager.default.createDirectory(at: dir.appendingPathComponent("data"), withIntermediateDirectories: true)
-        try pipeline.write(to: dir.appendingPathComponent("names.yaml"), atomically: true, encoding: .utf8)
         let names = ["José Núñez", "Zoë Brontë", "Łukasz Żółć", "東京 太郎", "Ana 😀", "plain"]
         func field(_ s: String) -> String { quoted ? "\"" + s + "\"" : s }
         var text = "name,city\n"
@@ -379,11 +380,8 @@ struct StreamingRunTests {
             csv.replaceSubrange(row, with: "\n\(order),1,two,")
         }
         csv += "O0,9,1,1.00,again\n"
-        let dir = try Xeroflow.temporaryDirectory()
+        let dir = try Self.directory(pipeline, data: ["items.csv": Data(csv.utf8)])
         defer { try? FileManager.default.removeItem(at: dir) }
-        try FileManager.default.createDirectory(at: dir.appendingPathComponent("data"), withIntermediateDirectories: true)
-        try pipeline.write(to: dir.appendingPathComponent("orders.yaml"), atomically: true, encoding: .utf8)
-        try csv.write(to: dir.appendingPathComponent("data/items.csv"), atomically: true, encoding: .utf8)
         let r = try await Xeroflow.run(["run", "orders.yaml"], in: dir)
         #expect(r.status == 1)
         #expect(r.stderr.contains("the key \"O0\" comes again"), "\(r.stderr)")

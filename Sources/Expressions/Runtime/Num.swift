@@ -212,18 +212,9 @@ struct Num: Sendable {
             }
             guard i > fraction else { return nil }
         }
-        if i < n && (u[i] == UInt8(ascii: "e") || u[i] == UInt8(ascii: "E")) {
-            i += 1
-            var eneg = false
-            if i < n && (u[i] == UInt8(ascii: "-") || u[i] == UInt8(ascii: "+")) { eneg = u[i] == UInt8(ascii: "-"); i += 1 }
-            let digits = i
-            var ev = 0
-            while i < n, u[i] &- 48 < 10 {
-                if ev < 100_000 { ev = ev * 10 + Int(u[i] &- 48) }
-                i += 1
-            }
-            guard i > digits else { return nil }
-            exp += eneg ? -ev : ev
+        if let ev = JSONNumber.exponentPart(u, &i) {
+            guard let ev else { return nil }
+            exp += ev
         }
         guard i == n else { return nil }
         exp += pending

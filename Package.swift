@@ -83,7 +83,7 @@ let package = Package(
         .target(
             name: "Connectors",
             dependencies: [
-                "Engine", "Spec", "JSONModel", "XeroClient", "XeroModel",
+                "Engine", "Spec", "JSONModel", "XeroClient", "XeroModel", "FileSync",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -121,6 +121,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // A file's writeback started early (one C function: Linux's sync_file_range).
+        .target(name: "FileSync"),
         // jemalloc's settings (one C global), for when the build links it in.
         .target(name: "AllocatorSettings"),
         .executableTarget(name: "xeroflow", dependencies: ["CLI", "AllocatorSettings"], linkerSettings: jemalloc),
@@ -157,6 +159,6 @@ let package = Package(
 // streamed run's time, in bench/engine) and optimise across xeroflow's modules (the JSON model,
 // the expressions and the engine inline into each other: about 6% of a grouping run's CPU);
 // debug builds, which the tests run, keep the checks and build each module alone.
-for target in package.targets where (target.type == .regular || target.type == .executable) && target.name != "AllocatorSettings" {
+for target in package.targets where (target.type == .regular || target.type == .executable) && !["AllocatorSettings", "FileSync"].contains(target.name) {
     target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-enforce-exclusivity=unchecked", "-cross-module-optimization"], .when(configuration: .release))]
 }

@@ -2,6 +2,7 @@ import Engine
 import Spec
 import Foundation
 import JSONModel
+import FileSync
 
 /// A file target: JSON Lines (`.jsonl`, `.ndjson`), CSV (`.csv`) or a JSON array (`.json`).
 /// Records are kept by key: a record whose key is already in the file replaces it in place,
@@ -408,8 +409,13 @@ final class FileSession: TargetSession {
     }
 }
 
-/// Writes through a 1 MiB buffer; `close` makes the file durable.
+/// Writes through a buffer of 64 KiB; `close` makes the file durable.
+///
+/// (Writes of 512 KiB or more cost several times the kernel's time of smaller ones on the
+/// benchmark's machine: 210 MB written by `dd` in 1 MiB writes took 0.34–0.50 s of system time,
+/// in writes of 32 to 384 KiB 0.05–0.07 s.)
 final class BufferedFile {
+    private static let flushAt = 1 << 16
     private let file: UnsafeMutablePointer<FILE>
     private let path: String
     private var buffer: [UInt8] = []
@@ -419,25 +425,43 @@ final class BufferedFile {
         guard let f = fopen(path, "wb") else { throw ConnectorError("cannot write \(path): \(String(cString: strerror(errno)))") }
         file = f
         self.path = path
-        buffer.reserveCapacity(1 << 20)
+        buffer.reserveCapacity(Self.flushAt + (1 << 14))
     }
 
     func write(_ text: String) throws {
         buffer.append(contentsOf: text.utf8)
-        if buffer.count >= 1 << 20 { try flush() }
+        if buffer.count >= Self.flushAt { try flush() }
     }
 
     /// Lets `body` append bytes to the buffer.
     func append(_ body: (inout [UInt8]) -> Void) throws {
         body(&buffer)
-        if buffer.count >= 1 << 20 { try flush() }
+        if buffer.count >= Self.flushAt { try flush() }
     }
 
     private func flush() throws {
         guard !buffer.isEmpty else { return }
         let n = buffer.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+        written += buffer.count
         buffer.removeAll(keepingCapacity: true)
         if n == 0 || ferror(file) != 0 { throw ConnectorError("cannot write \(path): \(String(cString: strerror(errno)))") }
+        startWriteback()
+    }
+
+    /// Bytes handed to the file so far, and how many of them the disk was asked to take.
+    private var written = 0
+    private var sent = 0
+    private static let sendEvery = 8 << 20
+
+    /// Asks the kernel to start writing what the file holds to disk, every 8 MiB, without
+    /// waiting: `close`'s `fsync` then waits for the last few megabytes only, not the whole file
+    /// (210 MB of JSON Lines took 0.12–0.15 s to sync at the end of a run that wrote them in 2 s).
+    private func startWriteback() {
+        guard written - sent >= Self.sendEvery else { return }
+        fflush(file)
+        // (a hint: should it fail, `close`'s fsync still writes everything)
+        _ = xeroflow_start_writeback(fileno(file), Int64(sent), Int64(written - sent))
+        sent = written
     }
 
     func close() throws {

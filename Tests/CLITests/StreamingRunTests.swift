@@ -237,6 +237,43 @@ struct StreamingRunTests {
         #expect(try Self.records(dir.appendingPathComponent("out/lines.jsonl")).count == lineCount)
     }
 
+    @Test("a target file of many megabytes (written 64 KiB at a time, its writeback started every 8 MiB) holds every line exactly, in order, and a re-run finds each unchanged")
+    func largeFileWrittenExactly() async throws {
+        let pipeline = """
+            version: 1
+            name: big
+            xero: { connection: sandbox }
+            sources:
+              rows: { csv: data/rows.csv }
+            steps:
+              lines:
+                from: rows
+                map:
+                  N: $number(n)
+                  Text: text
+            targets:
+              out: { from: lines, file: out/lines.jsonl, key: $string(N) }
+            """
+        // 70,000 lines of about 150 bytes: over 10 MB, so the file crosses the 8 MiB mark.
+        var csv = "n,text\n"
+        var expected = ""
+        for n in 0..<70_000 {
+            let text = "row \(n) " + String(repeating: "abcdefghij", count: 12) + " é \(n % 977)"
+            csv += "\(n),\(text)\n"
+            expected += "{\"N\":\(n),\"Text\":\"\(text)\"}\n"
+        }
+        let dir = try Self.directory(pipeline, file: "big.yaml", data: ["rows.csv": Data(csv.utf8)])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = try await Xeroflow.run(["run", "big.yaml"], in: dir)
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        let written = try Data(contentsOf: dir.appendingPathComponent("out/lines.jsonl"))
+        #expect(written.count > 10 << 20)
+        #expect(written == Data(expected.utf8))
+        let again = try await Xeroflow.run(["run", "big.yaml", "--full-refresh"], in: dir)
+        #expect(again.stdout.contains("out: 70000 in, 0 created, 0 updated, 70000 unchanged"), "\(again.stdout)\(again.stderr)")
+        #expect(try Data(contentsOf: dir.appendingPathComponent("out/lines.jsonl")) == written)
+    }
+
     @Test("group.sorted passes each group on when its key changes; a key that comes back fails the step and leaves the old file")
     func sortedGroups() async throws {
         let sortedPipeline = Self.pipeline.replacingOccurrences(of: "group: { by: order_id, into: lines }", with: "group: { by: order_id, into: lines, sorted: true }")

@@ -20,8 +20,12 @@ final class GroupBuffer {
     let step: String
     // Sorted input.
     private var current: (key: JSONValue, members: [JSONValue])?
-    /// Every key met so far, the open group's included.
-    private var met = Set<JSONValue>()
+    /// The hash of every key met so far, the open group's included, and the keys themselves
+    /// in the order met: a key whose hash was met is looked for among them (a key that comes
+    /// again, or, very rarely, another key of the same hash). Cheaper than a set of the keys:
+    /// one hash and no comparison of keys per group.
+    private var metHashes = HashSet64()
+    private var met: [JSONValue] = []
     // Unsorted input.
     private var ordinals: [JSONValue: Int] = [:]
     private var open: [Int: (key: JSONValue, members: [JSONValue])] = [:]
@@ -43,11 +47,12 @@ final class GroupBuffer {
                 current!.members.append(record)
                 return
             }
-            // A new key: the set holds every key met so far (the open group's too), so a key
-            // already in it comes again after its group closed. (One hash per group.)
-            guard met.insert(key).inserted else {
+            // A new key: every key met so far is remembered (the open group's too), so a key
+            // met before comes again after its group closed. (One hash per group.)
+            if !metHashes.insert(UInt64(bitPattern: Int64(key.hashValue))), met.contains(key) {
                 throw ConnectorError("step '\(step)': group.sorted is set but the key \(JSONWriter.write(key)) comes again after its group closed: sort the input by the group key, or remove `sorted`")
             }
+            met.append(key)
             if let c = current {
                 current = nil
                 try emit(c.key, c.members)
@@ -206,10 +211,11 @@ private final class RunReader {
         var length: UInt32 = 0
         guard fread(&length, 4, 1, file) == 1 else { return nil }
         let n = Int(UInt32(littleEndian: length))
-        buffer = [UInt8](repeating: 0, count: n)
+        // (one buffer for the file's frames, grown as needed: read into, never cleared)
+        if buffer.count < n { buffer = [UInt8](repeating: 0, count: max(n, 2 * buffer.count)) }
         let failed = ConnectorError("step '\(step)': spilled groups in \(path) cannot be read back")
         guard buffer.withUnsafeMutableBytes({ fread($0.baseAddress, 1, n, file) }) == n else { throw failed }
-        var r = SpillCoder.Reader(bytes: buffer)
+        var r = SpillCoder.Reader(bytes: buffer, count: n)
         r.shapes = shapes
         defer { shapes = r.shapes }
         guard let ordinal = r.int(), let key = r.value(), let count = r.int() else { throw failed }
@@ -307,16 +313,22 @@ enum SpillCoder {
 
     struct Reader {
         let bytes: [UInt8]
+        /// Where the frame ends: the bytes after it are not read.
+        let end: Int
         var at = 0
         /// The arrays of names defined so far (tag 8), by number; objects of one shape share one.
         var shapes: [JSONObject.Layout] = []
 
-        init(bytes: [UInt8]) { self.bytes = bytes }
+        /// A reader of the first `count` bytes (all when nil).
+        init(bytes: [UInt8], count: Int? = nil) {
+            self.bytes = bytes
+            end = min(count ?? bytes.count, bytes.count)
+        }
 
         mutating func int() -> Int? {
             var v: UInt64 = 0
             var shift: UInt64 = 0
-            while at < bytes.count, shift < 64 {
+            while at < end, shift < 64 {
                 let b = bytes[at]
                 at += 1
                 v |= UInt64(b & 0x7F) << shift
@@ -327,13 +339,13 @@ enum SpillCoder {
         }
 
         mutating func string() -> String? {
-            guard let n = int(), n >= 0, at + n <= bytes.count else { return nil }
+            guard let n = int(), n >= 0, n <= end - at else { return nil }
             defer { at += n }
-            return String(decoding: bytes[at..<at + n], as: UTF8.self)
+            return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[at..<at + n]), as: UTF8.self) }
         }
 
         mutating func value(depth: Int = 0) -> JSONValue? {
-            guard at < bytes.count, depth <= SpillCoder.maxDepth else { return nil }
+            guard at < end, depth <= SpillCoder.maxDepth else { return nil }
             let tag = bytes[at]
             at += 1
             switch tag {

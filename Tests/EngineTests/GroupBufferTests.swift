@@ -28,6 +28,30 @@ struct GroupBufferTests {
         #expect(buffer.directory == nil)  // the run files are gone
     }
 
+    @Test("sorted: each group passes on when its key changes, once, in order; a key met before fails, even written another way (K and the Kelvin sign are one name)")
+    func sortedKeysMetOnce() throws {
+        let buffer = GroupBuffer(sorted: true, spillAfter: 3, step: "invoices")
+        var out: [(JSONValue, Int)] = []
+        let keys = (0..<5_000).map { JSONValue.string("K\($0)") } + [.string("K")]
+        for k in keys {
+            for i in 0..<3 { try buffer.add(key: k, record: .number(JSONNumber(i))) { key, members in out.append((key, members.count)) } }
+        }
+        try buffer.finish { key, members in out.append((key, members.count)) }
+        #expect(out.map(\.0) == keys)
+        #expect(out.allSatisfy { $0.1 == 3 })
+
+        for (again, name) in [(JSONValue.string("K17"), "\"K17\""), (.string("\u{212A}4999"), "\"\u{212A}4999\"")] {
+            let sorted = GroupBuffer(sorted: true, spillAfter: 3, step: "invoices")
+            var failure: String?
+            do {
+                for k in keys.prefix(5_000) + [.string("L"), again] { try sorted.add(key: k, record: .null) { _, _ in } }
+            } catch {
+                failure = "\(error)"
+            }
+            #expect(failure?.contains("the key \(name) comes again after its group closed") == true, "\(failure ?? "no failure")")
+        }
+    }
+
     @Test("a spill whose run file cannot be written fails the group with the reason")
     func aFailedSpillIsReported() throws {
         let buffer = GroupBuffer(sorted: false, spillAfter: 2, step: "invoices")

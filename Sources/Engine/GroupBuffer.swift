@@ -21,11 +21,13 @@ final class GroupBuffer {
     // Sorted input.
     private var current: (key: JSONValue, members: [JSONValue])?
     /// The hash of every key met so far, the open group's included, and the keys themselves
-    /// in the order met: a key whose hash was met is looked for among them (a key that comes
-    /// again, or, very rarely, another key of the same hash). Cheaper than a set of the keys:
-    /// one hash and no comparison of keys per group.
+    /// in the order met: one hash and no comparison of keys per group, which a set of the keys
+    /// would cost. The first time a hash comes again (a key that comes again, or another key of
+    /// the same hash: numbers that share their nearest double hash alike), the keys become a
+    /// set, which takes every key from then on.
     private var metHashes = HashSet64()
     private var met: [JSONValue] = []
+    private var metSet: Set<JSONValue>?
     // Unsorted input.
     private var ordinals: [JSONValue: Int] = [:]
     private var open: [Int: (key: JSONValue, members: [JSONValue])] = [:]
@@ -49,10 +51,17 @@ final class GroupBuffer {
             }
             // A new key: every key met so far is remembered (the open group's too), so a key
             // met before comes again after its group closed. (One hash per group.)
-            if !metHashes.insert(UInt64(bitPattern: Int64(key.hashValue))), met.contains(key) {
-                throw ConnectorError("step '\(step)': group.sorted is set but the key \(JSONWriter.write(key)) comes again after its group closed: sort the input by the group key, or remove `sorted`")
+            if metSet == nil, !metHashes.insert(UInt64(bitPattern: Int64(key.hashValue))) {
+                metSet = Set(met)
+                met = []
             }
-            met.append(key)
+            if metSet != nil {
+                guard metSet!.insert(key).inserted else {
+                    throw ConnectorError("step '\(step)': group.sorted is set but the key \(JSONWriter.write(key)) comes again after its group closed: sort the input by the group key, or remove `sorted`")
+                }
+            } else {
+                met.append(key)
+            }
             if let c = current {
                 current = nil
                 try emit(c.key, c.members)
@@ -218,13 +227,15 @@ private final class RunReader {
         var r = SpillCoder.Reader(bytes: buffer, count: n)
         r.shapes = shapes
         defer { shapes = r.shapes }
-        guard let ordinal = r.int(), let key = r.value(), let count = r.int() else { throw failed }
+        // (each member takes at least a byte: a count past the frame's end is not a count)
+        guard let ordinal = r.int(), let key = r.value(), let count = r.int(), count >= 0, count <= n - r.at else { throw failed }
         var members: [JSONValue] = []
         members.reserveCapacity(count)
         for _ in 0..<count {
             guard let m = r.value() else { throw failed }
             members.append(m)
         }
+        guard r.at == n else { throw failed }  // nothing left over in the frame
         return Group(ordinal: ordinal, key: key, members: members)
     }
 }

@@ -1,11 +1,13 @@
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include "FileSync.h"
 
 #if defined(__linux__)
 #include <fcntl.h>
 
 int xeroflow_start_writeback(int fd, int64_t offset, int64_t count) {
-    return sync_file_range(fd, (off_t)offset, (off_t)count, SYNC_FILE_RANGE_WRITE);
+    return sync_file_range(fd, offset, count, SYNC_FILE_RANGE_WRITE);
 }
 #else
 int xeroflow_start_writeback(int fd, int64_t offset, int64_t count) {

@@ -237,7 +237,7 @@ struct StreamingRunTests {
         #expect(try Self.records(dir.appendingPathComponent("out/lines.jsonl")).count == lineCount)
     }
 
-    @Test("a target file of many megabytes (written 64 KiB at a time, its writeback started every 8 MiB) holds every line exactly, in order, and a re-run finds each unchanged")
+    @Test("a target file of many megabytes (written 64 KiB at a time, past two of the 8 MiB marks where its writeback starts) holds every line exactly, in order, on a first run and on a run that changes one line and adds one")
     func largeFileWrittenExactly() async throws {
         let pipeline = """
             version: 1
@@ -254,24 +254,35 @@ struct StreamingRunTests {
             targets:
               out: { from: lines, file: out/lines.jsonl, key: $string(N) }
             """
-        // 70,000 lines of about 150 bytes: over 10 MB, so the file crosses the 8 MiB mark.
-        var csv = "n,text\n"
-        var expected = ""
-        for n in 0..<70_000 {
-            let text = "row \(n) " + String(repeating: "abcdefghij", count: 12) + " é \(n % 977)"
-            csv += "\(n),\(text)\n"
-            expected += "{\"N\":\(n),\"Text\":\"\(text)\"}\n"
+        // 120,000 lines of about 150 bytes: over 17 MB, past the 8 MiB mark twice.
+        func text(_ n: Int, changed: Bool = false) -> String {
+            "row \(n) " + String(repeating: changed ? "ABCDEFGHIJ" : "abcdefghij", count: 12) + " é \(n % 977)"
         }
-        let dir = try Self.directory(pipeline, file: "big.yaml", data: ["rows.csv": Data(csv.utf8)])
+        func files(_ rows: Int, changed: Int? = nil) -> (csv: String, lines: String) {
+            var csv = "n,text\n"
+            var lines = ""
+            for n in 0..<rows {
+                let t = text(n, changed: n == changed)
+                csv += "\(n),\(t)\n"
+                lines += "{\"N\":\(n),\"Text\":\"\(t)\"}\n"
+            }
+            return (csv, lines)
+        }
+        let first = files(120_000)
+        let dir = try Self.directory(pipeline, file: "big.yaml", data: ["rows.csv": Data(first.csv.utf8)])
         defer { try? FileManager.default.removeItem(at: dir) }
         let run = try await Xeroflow.run(["run", "big.yaml"], in: dir)
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         let written = try Data(contentsOf: dir.appendingPathComponent("out/lines.jsonl"))
-        #expect(written.count > 10 << 20)
-        #expect(written == Data(expected.utf8))
+        #expect(written.count > 16 << 20)
+        #expect(written == Data(first.lines.utf8))
+
+        // Line 77,777 changed and one more row: the file is written again whole.
+        let second = files(120_001, changed: 77_777)
+        try Data(second.csv.utf8).write(to: dir.appendingPathComponent("data/rows.csv"))
         let again = try await Xeroflow.run(["run", "big.yaml", "--full-refresh"], in: dir)
-        #expect(again.stdout.contains("out: 70000 in, 0 created, 0 updated, 70000 unchanged"), "\(again.stdout)\(again.stderr)")
-        #expect(try Data(contentsOf: dir.appendingPathComponent("out/lines.jsonl")) == written)
+        #expect(again.stdout.contains("out: 120001 in, 1 created, 1 updated, 119999 unchanged"), "\(again.stdout)\(again.stderr)")
+        #expect(try Data(contentsOf: dir.appendingPathComponent("out/lines.jsonl")) == Data(second.lines.utf8))
     }
 
     @Test("group.sorted passes each group on when its key changes; a key that comes back fails the step and leaves the old file")

@@ -28,7 +28,7 @@ struct GroupBufferTests {
         #expect(buffer.directory == nil)  // the run files are gone
     }
 
-    @Test("sorted: each group passes on when its key changes, once, in order; a key met before fails, even written another way (K and the Kelvin sign are one name)")
+    @Test("sorted: each group passes on when its key changes, once, in order; a key met before fails, even written another way (K and the Kelvin sign are one name); keys of the same hash (numbers of one nearest double) are told apart")
     func sortedKeysMetOnce() throws {
         let buffer = GroupBuffer(sorted: true, spillAfter: 3, step: "invoices")
         var out: [(JSONValue, Int)] = []
@@ -39,6 +39,24 @@ struct GroupBufferTests {
         try buffer.finish { key, members in out.append((key, members.count)) }
         #expect(out.map(\.0) == keys)
         #expect(out.allSatisfy { $0.1 == 3 })
+
+        // 2^53 and 2^53 + 1 are one double, so their hashes are one: two groups, then the
+        // second key again fails (the keys met are a set from the first shared hash on).
+        let near = ["9007199254740992", "9007199254740993", "9007199254740994"].map { JSONValue.number(JSONNumber(literal: $0)!) }
+        #expect(near[0].hashValue == near[1].hashValue && near[0] != near[1])
+        let shared = GroupBuffer(sorted: true, spillAfter: 3, step: "invoices")
+        var groups: [JSONValue] = []
+        for k in keys.prefix(100) + near { try shared.add(key: k, record: .null) { key, _ in groups.append(key) } }
+        try shared.finish { key, _ in groups.append(key) }
+        #expect(groups == Array(keys.prefix(100)) + near)
+        var repeated: String?
+        do {
+            let again = GroupBuffer(sorted: true, spillAfter: 3, step: "invoices")
+            for k in near + [.string("x"), near[1]] { try again.add(key: k, record: .null) { _, _ in } }
+        } catch {
+            repeated = "\(error)"
+        }
+        #expect(repeated?.contains("the key 9007199254740993 comes again after its group closed") == true, "\(repeated ?? "no failure")")
 
         for (again, name) in [(JSONValue.string("K17"), "\"K17\""), (.string("\u{212A}4999"), "\"\u{212A}4999\"")] {
             let sorted = GroupBuffer(sorted: true, spillAfter: 3, step: "invoices")

@@ -30,7 +30,16 @@ final class GroupBuffer {
     private var metSet: Set<JSONValue>?
     // Unsorted input.
     private var ordinals: [JSONValue: Int] = [:]
-    private var open: [Int: (key: JSONValue, members: [JSONValue])] = [:]
+    /// The groups held since the last spill, in the order this spill met them (not always
+    /// first-seen order: a group seen before the last spill may come again after newer ones),
+    /// each found by its first-seen position in `slots`.
+    private var open: [OpenGroup] = []
+    private var slots: [Int: Int] = [:]
+    /// The key of the record added last and where its group is in `open`: the next record is
+    /// usually of the same group (an export by order, interleaved or not), which then costs
+    /// neither dictionary.
+    private var last: (key: JSONValue, slot: Int)?
+    typealias OpenGroup = (ordinal: Int, key: JSONValue, members: [JSONValue])
     private var held = 0
     private var runs: [String] = []
     private(set) var directory: String?
@@ -72,13 +81,23 @@ final class GroupBuffer {
             current = (key, members)
             return
         }
-        let ordinal: Int
-        if let o = ordinals[key] { ordinal = o } else {
-            ordinal = ordinals.count
-            ordinals[key] = ordinal
+        if let last, last.key == key {
+            open[last.slot].members.append(record)
+        } else {
+            let ordinal: Int
+            if let o = ordinals[key] { ordinal = o } else {
+                ordinal = ordinals.count
+                ordinals[key] = ordinal
+            }
+            let slot: Int
+            if let known = slots[ordinal] { slot = known } else {
+                slot = open.count
+                slots[ordinal] = slot
+                open.append((ordinal, key, []))
+            }
+            open[slot].members.append(record)
+            last = (key, slot)
         }
-        if open[ordinal] == nil { open[ordinal] = (key, []) }
-        open[ordinal]!.members.append(record)
         held += 1
         if held >= spillAfter { try spill() }
     }
@@ -96,7 +115,9 @@ final class GroupBuffer {
         runs.append(path)
         let groups = UncheckedSendable(open)
         let buffer = UncheckedSendable(self)
-        open = [:]
+        open = []
+        slots = [:]
+        last = nil
         held = 0
         spilling.enter()
         DispatchQueue.global().async {
@@ -125,16 +146,15 @@ final class GroupBuffer {
     private var written: AnyObject?
 
     /// Writes groups to a run file, by first-seen position.
-    private func write(_ open: [Int: (key: JSONValue, members: [JSONValue])], to path: String) throws {
+    private func write(_ open: [OpenGroup], to path: String) throws {
         guard let file = fopen(path, "wb") else { throw ConnectorError("step '\(step)': cannot spill groups to \(path): \(String(cString: strerror(errno)))") }
         setvbuf(file, nil, _IOFBF, 1 << 18)
         var fileOpen = true
         defer { if fileOpen { fclose(file) } }
         var frame = SpillCoder.Writer()
-        for ordinal in open.keys.sorted() {
-            let g = open[ordinal]!
+        for g in Self.byFirstSeen(open) {
             frame.bytes.removeAll(keepingCapacity: true)
-            frame.int(ordinal)
+            frame.int(g.ordinal)
             frame.value(g.key)
             frame.int(g.members.count)
             for m in g.members { frame.value(m) }
@@ -147,6 +167,17 @@ final class GroupBuffer {
         if fclose(file) != 0 { throw ConnectorError("step '\(step)': cannot spill groups to \(path): \(String(cString: strerror(errno)))") }
     }
 
+    /// `groups` in first-seen order.
+    private static func byFirstSeen(_ groups: [OpenGroup]) -> [OpenGroup] {
+        // (usually in that order already: then no sort)
+        var ordered = true
+        for i in groups.indices.dropFirst() where groups[i - 1].ordinal > groups[i].ordinal {
+            ordered = false
+            break
+        }
+        return ordered ? groups : groups.sorted { $0.ordinal < $1.ordinal }
+    }
+
     /// Every group not passed on yet, in first-seen order.
     func finish(_ emit: Emit) throws {
         if sorted {
@@ -155,11 +186,9 @@ final class GroupBuffer {
             return
         }
         if runs.isEmpty {
-            for ordinal in open.keys.sorted() {
-                let g = open[ordinal]!
-                try emit(g.key, g.members)
-            }
-            open = [:]
+            let groups = Self.byFirstSeen(open)
+            (open, slots, last) = ([], [:], nil)
+            for g in groups { try emit(g.key, g.members) }
             return
         }
         try spill()

@@ -70,6 +70,31 @@ struct GroupBufferTests {
         }
     }
 
+    @Test("records of one group in runs, groups coming back after others within a spill and across spills: the same groups as one pass over all the records makes, whatever the spill size", arguments: [1, 3, 7, 50, 10_000])
+    func runsOfOneKey(spillAfter: Int) throws {
+        // Keys in runs of 1 to 4 records; a key comes back later now and then.
+        var input: [(key: JSONValue, record: JSONValue)] = []
+        var state: UInt64 = 20_261_208
+        func next(_ n: UInt64) -> Int { state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407; return Int((state >> 33) % n) }
+        var fresh = 0
+        while input.count < 600 {
+            let key: JSONValue
+            if fresh > 0 && next(4) == 0 { key = .string("K\(next(UInt64(fresh)))") } else { key = .string("K\(fresh)"); fresh += 1 }
+            for _ in 0...next(4) { input.append((key, .number(JSONNumber(input.count)))) }
+        }
+        var expected: [(JSONValue, [JSONValue])] = []
+        for (k, r) in input {
+            if let i = expected.firstIndex(where: { $0.0 == k }) { expected[i].1.append(r) } else { expected.append((k, [r])) }
+        }
+        let buffer = GroupBuffer(sorted: false, spillAfter: spillAfter, step: "invoices")
+        for (k, r) in input { try buffer.add(key: k, record: r) { _, _ in Issue.record("an unsorted group closes only at the end") } }
+        var out: [(JSONValue, [JSONValue])] = []
+        try buffer.finish { key, members in out.append((key, members)) }
+        #expect(out.map(\.0) == expected.map(\.0))
+        #expect(out.map(\.1) == expected.map(\.1))
+        #expect(buffer.directory == nil)
+    }
+
     @Test("a spill whose run file cannot be written fails the group with the reason")
     func aFailedSpillIsReported() throws {
         let buffer = GroupBuffer(sorted: false, spillAfter: 2, step: "invoices")

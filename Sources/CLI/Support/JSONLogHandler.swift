@@ -24,7 +24,8 @@ struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
+    func log(event: LogEvent) {
+        let (level, message, extra) = (event.level, event.message, event.metadata)
         var o = JSONObject()
         Self.lock.lock()
         let ts = Self.stamp.string(from: Date())

@@ -463,11 +463,9 @@ final class BufferedFile {
     /// at the end of a run that wrote them in 2 s). Only a hint: should it fail, the `fsync`
     /// still writes everything, and reports what fails.
     private func startWriteback() {
-        #if os(Linux)
         guard written - sent >= Self.sendEvery else { return }
-        _ = xeroflow_start_writeback(fileno(file), Int64(sent), Int64(written - sent))
+        _ = xeroflow_start_writeback(fileno(file), Int64(sent), Int64(written - sent))  // (nothing off Linux)
         sent = written
-        #endif
     }
 
     /// Writes what is buffered and makes the file durable.

@@ -20,14 +20,8 @@ final class GroupBuffer {
     let step: String
     // Sorted input.
     private var current: (key: JSONValue, members: [JSONValue])?
-    /// The hash of every key met so far, the open group's included, and the keys themselves
-    /// in the order met: one hash and no comparison of keys per group, which a set of the keys
-    /// would cost. The first time a hash comes again (a key that comes again, or another key of
-    /// the same hash: numbers that share their nearest double hash alike), the keys become a
-    /// set, which takes every key from then on.
-    private var metHashes = HashSet64()
-    private var met: [JSONValue] = []
-    private var metSet: Set<JSONValue>?
+    /// Every key met so far, the open group's included.
+    private var met = KeysMet()
     // Unsorted input.
     private var ordinals: [JSONValue: Int] = [:]
     /// The groups held since the last spill, in the order this spill met them (not always
@@ -60,16 +54,8 @@ final class GroupBuffer {
             }
             // A new key: every key met so far is remembered (the open group's too), so a key
             // met before comes again after its group closed. (One hash per group.)
-            if metSet == nil, !metHashes.insert(UInt64(bitPattern: Int64(key.hashValue))) {
-                metSet = Set(met)
-                met = []
-            }
-            if metSet != nil {
-                guard metSet!.insert(key).inserted else {
-                    throw ConnectorError("step '\(step)': group.sorted is set but the key \(JSONWriter.write(key)) comes again after its group closed: sort the input by the group key, or remove `sorted`")
-                }
-            } else {
-                met.append(key)
+            guard met.insert(key) else {
+                throw ConnectorError("step '\(step)': group.sorted is set but the key \(JSONWriter.write(key)) comes again after its group closed: sort the input by the group key, or remove `sorted`")
             }
             if let c = current {
                 current = nil
@@ -221,6 +207,29 @@ final class GroupBuffer {
     }
 }
 
+/// A set of keys that costs one hash and no comparison of keys per insert while no hash comes
+/// twice: the keys' hashes in a `HashSet64`, the keys in a list. The first time a hash comes
+/// again (a key met before, or another key of the same hash: numbers that share their nearest
+/// double hash alike), the keys become a `Set`, which takes every key from then on.
+struct KeysMet {
+    private var hashes = HashSet64()
+    private var keys: [JSONValue] = []
+    private var set: Set<JSONValue>?
+
+    /// Inserts `key`; false when it was met before.
+    mutating func insert(_ key: JSONValue) -> Bool {
+        if set == nil {
+            if hashes.insert(UInt64(bitPattern: Int64(key.hashValue))) {
+                keys.append(key)
+                return true
+            }
+            set = Set(keys)
+            keys = []
+        }
+        return set!.insert(key).inserted
+    }
+}
+
 /// Reads a spilled run file a group at a time.
 private final class RunReader {
     struct Group {
@@ -251,7 +260,8 @@ private final class RunReader {
         let n = Int(UInt32(littleEndian: length))
         // (one buffer for the file's frames, grown as needed: read into, never cleared)
         if buffer.count < n { buffer = [UInt8](repeating: 0, count: max(n, 2 * buffer.count)) }
-        let failed = ConnectorError("step '\(step)': spilled groups in \(path) cannot be read back")
+        // (the message made only when it is needed, not for every group)
+        var failed: ConnectorError { ConnectorError("step '\(step)': spilled groups in \(path) cannot be read back") }
         guard buffer.withUnsafeMutableBytes({ fread($0.baseAddress, 1, n, file) }) == n else { throw failed }
         var r = SpillCoder.Reader(bytes: buffer, count: n)
         r.shapes = shapes

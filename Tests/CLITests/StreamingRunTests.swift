@@ -76,6 +76,15 @@ struct StreamingRunTests {
         return dir
     }
 
+    /// The first item of each of `orders` gets a quantity that is not a number ("two"), so that
+    /// its group's total fails.
+    static func spoilQuantities(_ csv: inout String, orders: [String]) throws {
+        for order in orders {
+            let row = try #require(csv.range(of: "\n\(order),1,[0-9],", options: .regularExpression))
+            csv.replaceSubrange(row, with: "\n\(order),1,two,")
+        }
+    }
+
     static func records(_ url: URL) throws -> [[String: Any]] {
         try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map {
             try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
@@ -328,10 +337,7 @@ struct StreamingRunTests {
         // until the source's end)
         var (csv, totals, _) = Self.items(orders: 6_100, sorted: sorted)
         let bad = stride(from: 0, to: 6_000, by: 997).map { "O\($0)" }
-        for order in bad {
-            let row = try #require(csv.range(of: "\n\(order),1,[0-9],", options: .regularExpression))
-            csv.replaceSubrange(row, with: "\n\(order),1,two,")
-        }
+        try Self.spoilQuantities(&csv, orders: bad)
         // A JSON array file is written whole, so that run reads each node whole, one thread for the step.
         var results: [(records: NSArray, failures: String)] = []
         for format in ["jsonl", "json"] {
@@ -423,10 +429,7 @@ struct StreamingRunTests {
         // the step fails on the last chunk, while the one before it is held.
         var (csv, _, _) = Self.items(orders: 6_000, sorted: true)
         let bad = stride(from: 300, to: 6_000, by: 600).map { "O\($0)" }
-        for order in bad {
-            let row = try #require(csv.range(of: "\n\(order),1,[0-9],", options: .regularExpression))
-            csv.replaceSubrange(row, with: "\n\(order),1,two,")
-        }
+        try Self.spoilQuantities(&csv, orders: bad)
         csv += "O0,9,1,1.00,again\n"
         let dir = try Self.directory(pipeline, data: ["items.csv": Data(csv.utf8)])
         defer { try? FileManager.default.removeItem(at: dir) }

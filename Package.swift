@@ -20,6 +20,23 @@ let jemalloc: [LinkerSetting] = {
     #endif
 }()
 
+/// OpenSSL's libcrypto, for the SHA-256 of every record a target writes, when the system has
+/// its headers (Debian and Ubuntu: `apt-get install libssl-dev`). Without them, or with
+/// `XEROFLOW_NO_LIBCRYPTO=1` set when building, swift-crypto hashes (about 2.5 times the time
+/// per record: bench/README.md).
+let libcrypto: (c: [CSetting], link: [LinkerSetting]) = {
+    #if os(Linux)
+    guard ProcessInfo.processInfo.environment["XEROFLOW_NO_LIBCRYPTO"] == nil else { return ([], []) }
+    let libraries = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib"]
+    guard FileManager.default.fileExists(atPath: "/usr/include/openssl/evp.h"),
+          libraries.contains(where: { FileManager.default.fileExists(atPath: $0 + "/libcrypto.so") })
+    else { return ([], []) }
+    return ([.define("XEROFLOW_LIBCRYPTO")], [.linkedLibrary("crypto")])
+    #else
+    return ([], [])
+    #endif
+}()
+
 // Targets are boundaries, not products: dependencies point toward the pure core
 // (see ../shared/STYLE.md). Only `xeroflow` and the conformance runner are executables.
 let package = Package(
@@ -77,7 +94,10 @@ let package = Package(
         // Running pipelines: the plan, steps over records, sources and targets through protocols.
         .target(
             name: "Engine",
-            dependencies: ["Spec", "Planner", "Expressions", "PipelineExpressions", "JSONModel", "Diagnostics", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "Spec", "Planner", "Expressions", "PipelineExpressions", "JSONModel", "Diagnostics", "SystemDigest",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         // Sources and targets on files and databases, for the engine.
         .target(
@@ -123,6 +143,8 @@ let package = Package(
         ),
         // A file's writeback started early (one C function: Linux's sync_file_range).
         .target(name: "FileSync"),
+        // SHA-256 through the system's libcrypto when there is one (one C function).
+        .target(name: "SystemDigest", cSettings: libcrypto.c, linkerSettings: libcrypto.link),
         // jemalloc's settings (one C global), for when the build links it in.
         .target(name: "AllocatorSettings"),
         .executableTarget(name: "xeroflow", dependencies: ["CLI", "AllocatorSettings"], linkerSettings: jemalloc),
@@ -145,7 +167,10 @@ let package = Package(
         .testTarget(name: "CronTests", dependencies: ["Cron"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Cron", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Spec", "JSONModel"]),
-        .testTarget(name: "StateTests", dependencies: ["State", "Engine", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(
+            name: "StateTests",
+            dependencies: ["State", "Engine", "SystemDigest", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .testTarget(name: "XeroClientTests", dependencies: ["XeroClient", "State", "Sandbox", "JSONModel"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance"]),
         .testTarget(name: "ExpressionFormattingTests", dependencies: ["ExpressionFormatting"]),

@@ -1,4 +1,5 @@
 import Crypto
+import SystemDigest
 
 /// The content hashes of a chunk's records in one buffer: each the first 16 bytes of a SHA-256
 /// digest as 32 hex digits, the text `written_keys.content_hash` holds. A chunk's hashes go from
@@ -27,9 +28,7 @@ public struct ContentHashes: Sendable, Equatable {
     /// Appends the hash of `bytes`; returns its first 8 bytes (see ``prefix(of:)``).
     @discardableResult
     public mutating func append(digestOf bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var sha = SHA256()
-        sha.update(bufferPointer: UnsafeRawBufferPointer(bytes))
-        return sha.finalize().withUnsafeBytes { digest in
+        Self.sha256(bytes) { digest in
             // the digits made in place, 16 bytes as 32 (one append, no table behind a once-only check)
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.width) { out in
                 for i in 0..<(Self.width / 2) {
@@ -42,15 +41,27 @@ public struct ContentHashes: Sendable, Equatable {
         }
     }
 
+    /// `body` of the SHA-256 digest of `bytes` (32 bytes, valid for the call only): the system's
+    /// libcrypto with a context reused per thread when the build has it, swift-crypto otherwise.
+    @inline(__always)
+    static func sha256<T>(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeRawBufferPointer) -> T) -> T {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digest in
+            if xeroflow_sha256(bytes.baseAddress, bytes.count, digest.baseAddress) == 1 {
+                return body(UnsafeRawBufferPointer(digest))
+            }
+            var sha = SHA256()
+            sha.update(bufferPointer: UnsafeRawBufferPointer(bytes))
+            return sha.finalize().withUnsafeBytes { body($0) }
+        }
+    }
+
     @inline(__always)
     private static func digit(_ v: UInt8) -> UInt8 { v < 10 ? 48 + v : 87 + v }
 
     /// The first 8 bytes of the SHA-256 digest of `bytes` (big-endian): what a file target
     /// compares the text of an old record with a new one by.
     public static func prefix(of bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var sha = SHA256()
-        sha.update(bufferPointer: UnsafeRawBufferPointer(bytes))
-        return sha.finalize().withUnsafeBytes { first8($0) }
+        sha256(bytes) { first8($0) }
     }
 
     private static func first8(_ digest: UnsafeRawBufferPointer) -> UInt64 {

@@ -1,7 +1,9 @@
+import Crypto
 import Engine
 import Foundation
 import GRDB
 @testable import State
+import SystemDigest
 import Testing
 
 /// What each key of a target last wrote: rows of `written_keys`, and the batches a streamed
@@ -41,6 +43,38 @@ struct WrittenKeysTests {
         #expect(prefix == 0xba78_16bf_8f01_cfea)
         #expect(first.withUnsafeBufferPointer { ContentHashes.prefix(of: $0) } == prefix)
         #expect(ContentHashes(["ba7816bf8f01cfea414140de5dae2223"]).hex == Array(hashes.hex[0..<32]))
+    }
+
+    @Test("content hashes are SHA-256 at every length around the block boundaries, on many threads at once")
+    func contentHashesAreSHA256() {
+        // The hashes come from the system's libcrypto when the build has it, with a context
+        // per thread, and from swift-crypto otherwise: both must give SHA-256 itself.
+        @Sendable func expected(_ bytes: [UInt8]) -> String {
+            SHA256.hash(data: bytes).prefix(16).map { String(format: "%02x", $0) }.joined()
+        }
+        var generator = SystemRandomNumberGenerator()
+        let inputs: [[UInt8]] = (0...300).map { n in (0..<n).map { _ in UInt8.random(in: 0...255, using: &generator) } }
+            + [[UInt8](repeating: 0x61, count: 1 << 20)]
+        final class Count: @unchecked Sendable {
+            private let lock = NSLock()
+            private var n = 0
+            func add() { lock.withLock { n += 1 } }
+            var value: Int { lock.withLock { n } }
+        }
+        let mismatches = Count()
+        DispatchQueue.concurrentPerform(iterations: 8) { worker in
+            var hashes = ContentHashes()
+            for (i, input) in inputs.enumerated() where i % 8 == worker || worker == 0 {
+                let prefix = input.withUnsafeBufferPointer { hashes.append(digestOf: $0) }
+                let want = expected(input)
+                if hashes[hashes.count - 1] != want || prefix != UInt64(want.prefix(16), radix: 16) { mismatches.add() }
+                // the C function itself, when this build hashes through libcrypto
+                var digest = [UInt8](repeating: 0, count: 32)
+                if input.withUnsafeBytes({ xeroflow_sha256($0.baseAddress, $0.count, &digest) }) == 1,
+                   digest != Array(SHA256.hash(data: input)) { mismatches.add() }
+            }
+        }
+        #expect(mismatches.value == 0)
     }
 
     @Test("a streamed run's chunks are saved as one batch each; a key met twice keeps its later hash")

@@ -2,41 +2,46 @@ import Crypto
 import SystemDigest
 
 /// The content hashes of a chunk's records in one buffer: each the first 16 bytes of a SHA-256
-/// digest as 32 hex digits, the text `written_keys.content_hash` holds. A chunk's hashes go from
-/// the target's thread to the state store's without a string (an allocation) per record.
+/// digest, kept as bytes and read as the 32 lowercase hex digits `written_keys.content_hash`
+/// holds. A chunk's hashes go from the target's thread to the state store's without a string
+/// (an allocation) per record, and into a batch of written keys as they are (see
+/// `WrittenBatch` in the State module).
 public struct ContentHashes: Sendable, Equatable {
     /// Hex digits per hash.
     public static let width = 32
-    /// The hashes one after the other.
-    public private(set) var hex: [UInt8] = []
+    /// Bytes per hash.
+    public static let size = width / 2
+    /// The hashes' bytes one after the other.
+    public private(set) var bytes: [UInt8] = []
 
     public init() {}
 
-    /// Hashes given as text (each 32 hex digits, as ``PipelineRunner/hash(_:shapes:)`` makes them).
+    /// Hashes given as text, each 32 hex digits (as ``PipelineRunner/hash(_:shapes:)`` makes
+    /// them; upper-case digits are read as lower-case ones).
     public init(_ hashes: [String]) {
-        hex.reserveCapacity(hashes.count * Self.width)
+        bytes.reserveCapacity(hashes.count * Self.size)
         for var h in hashes {
-            precondition(h.utf8.count == Self.width, "a content hash is \(Self.width) hex digits")
-            h.withUTF8 { hex.append(contentsOf: $0) }
+            let read = h.withUTF8 { digits -> Bool in
+                guard digits.count == Self.width else { return false }
+                for j in 0..<Self.size {
+                    guard let high = Self.value(digits[2 * j]), let low = Self.value(digits[2 * j + 1]) else { return false }
+                    bytes.append(high << 4 | low)
+                }
+                return true
+            }
+            precondition(read, "a content hash is \(Self.width) hex digits")
         }
     }
 
-    public var count: Int { hex.count / Self.width }
+    public var count: Int { bytes.count / Self.size }
 
-    public mutating func reserveCapacity(_ n: Int) { hex.reserveCapacity(n * Self.width) }
+    public mutating func reserveCapacity(_ n: Int) { bytes.reserveCapacity(n * Self.size) }
 
     /// Appends the hash of `bytes`; returns its first 8 bytes (see ``prefix(of:)``).
     @discardableResult
-    public mutating func append(digestOf bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        Self.sha256(bytes) { digest in
-            // the digits made in place, 16 bytes as 32 (one append, no table behind a once-only check)
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.width) { out in
-                for i in 0..<(Self.width / 2) {
-                    out[2 * i] = Self.digit(digest[i] >> 4)
-                    out[2 * i + 1] = Self.digit(digest[i] & 15)
-                }
-                hex.append(contentsOf: UnsafeBufferPointer(out))
-            }
+    public mutating func append(digestOf text: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        Self.sha256(text) { digest in
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: digest[0..<Self.size]))
             return Self.first8(digest)
         }
     }
@@ -55,9 +60,6 @@ public struct ContentHashes: Sendable, Equatable {
         }
     }
 
-    @inline(__always)
-    private static func digit(_ v: UInt8) -> UInt8 { v < 10 ? 48 + v : 87 + v }
-
     /// The first 8 bytes of the SHA-256 digest of `bytes` (big-endian): what a file target
     /// compares the text of an old record with a new one by.
     public static func prefix(of bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
@@ -70,10 +72,47 @@ public struct ContentHashes: Sendable, Equatable {
         return prefix
     }
 
-    /// The `i`th hash's digits (valid for the call only).
+    /// The `i`th hash's 16 bytes (valid for the call only).
+    public func withBytes<T>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+        try bytes.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[(i * Self.size)..<((i + 1) * Self.size)])) }
+    }
+
+    /// The `i`th hash's 32 hex digits (valid for the call only).
     public func withDigits<T>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
-        try hex.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[(i * Self.width)..<((i + 1) * Self.width)])) }
+        try withBytes(i) { hash in
+            try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.width) { digits in
+                Self.digits(of: hash, into: digits)
+                return try body(UnsafeBufferPointer(digits))
+            }
+        }
+    }
+
+    /// The hashes' hex digits one after the other.
+    public var hex: [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: bytes.count * 2) { out, n in
+            bytes.withUnsafeBufferPointer { Self.digits(of: $0, into: out) }
+            n = bytes.count * 2
+        }
     }
 
     public subscript(i: Int) -> String { withDigits(i) { String(decoding: $0, as: UTF8.self) } }
+
+    /// The hex digits of `bytes`, two per byte, into `out`.
+    public static func digits(of bytes: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>) {
+        for j in 0..<bytes.count {
+            out[2 * j] = digit(bytes[j] >> 4)
+            out[2 * j + 1] = digit(bytes[j] & 15)
+        }
+    }
+
+    @inline(__always)
+    private static func digit(_ v: UInt8) -> UInt8 { v < 10 ? 48 + v : 87 + v }
+
+    @inline(__always)
+    private static func value(_ digit: UInt8) -> UInt8? {
+        let d = digit &- UInt8(ascii: "0")
+        if d < 10 { return d }
+        let l = (digit | 0x20) &- UInt8(ascii: "a")  // either case
+        return l < 6 ? l + 10 : nil
+    }
 }

@@ -65,8 +65,8 @@ extension StateStore: RunStateStore {
         let body = WrittenBatch.encode(keys: keys, hashes: contentHashes)
         try write { db in
             let (targetNumber, run) = try Self.numbers(db, pipeline: pipeline, target: target, runID: runID)
-            try db.execute(sql: "INSERT INTO written_batches (target, run, count, body) VALUES (?, ?, ?, ?)",
-                           arguments: [targetNumber, run, keys.count, Data(body)])
+            try db.execute(sql: "INSERT INTO written_batches (target, run, count, format, body) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [targetNumber, run, keys.count, WrittenBatch.compact, Data(body)])
         }
     }
 
@@ -97,14 +97,15 @@ extension StateStore: RunStateStore {
     /// when it is given), oldest first.
     static func eachBatchEntry(_ db: Database, target: Int64, excluding excluded: Int64? = nil,
                                _ body: (_ key: UnsafeBufferPointer<UInt8>, _ hash: UnsafeBufferPointer<UInt8>, _ run: Int64?) throws -> Void) throws {
-        let batches = try Row.fetchAll(db, sql: "SELECT id, run FROM written_batches WHERE target = ? AND (? IS NULL OR run IS NOT ?) ORDER BY id",
+        let batches = try Row.fetchAll(db, sql: "SELECT id, run, format FROM written_batches WHERE target = ? AND (? IS NULL OR run IS NOT ?) ORDER BY id",
                                        arguments: [target, excluded, excluded])
         for batch in batches {
             let id: Int64 = batch["id"]
             guard let data = try Data.fetchOne(db, sql: "SELECT body FROM written_batches WHERE id = ?", arguments: [id]) else { continue }
             let run: Int64? = batch["run"]
+            let format: Int = batch["format"]
             try [UInt8](data).withUnsafeBufferPointer { bytes in
-                guard try WrittenBatch.decode(bytes, { key, hash in try body(key, hash, run) }) else {
+                guard try WrittenBatch.decode(bytes, format: format, { key, hash in try body(key, hash, run) }) else {
                     throw StoreError(description: "the state store holds a damaged batch of written keys (written_batches.id \(id))")
                 }
             }

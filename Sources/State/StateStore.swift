@@ -147,6 +147,11 @@ public final class StateStore: Sendable {
                 CREATE INDEX written_batches_by_target ON written_batches (target, id);
                 """)
         }
+        m.registerMigration("v7-written-batch-format") { db in
+            // The layout of each batch's body (see `WrittenBatch`): 1 as v6 wrote them, 2 the
+            // compact layout new batches are written in.
+            try db.execute(sql: "ALTER TABLE written_batches ADD COLUMN format INTEGER NOT NULL DEFAULT 1")
+        }
         return m
     }
 

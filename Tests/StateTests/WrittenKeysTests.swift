@@ -150,23 +150,57 @@ struct WrittenKeysTests {
         #expect(written["b"]?.targetID == "id-b")
     }
 
-    @Test("a batch body round-trips keys of every length (a length of two LEB128 bytes, empty, non-ASCII); a cut body is refused")
+    @Test("a batch body round-trips keys of every length (a length of two LEB128 bytes, empty, non-ASCII, sharing a beginning or not); a cut body is refused")
     func bodies() throws {
-        let keys = ["", "INV-1/2", String(repeating: "k", count: 127), String(repeating: "é", count: 200), "Zoë's 🧾"]
-        let hashes = keys.indices.map { Self.hash($0) }
+        let keys = ["", "INV-1/2", "INV-1/3", "INV-10/1", "INV-1", String(repeating: "k", count: 127), String(repeating: "k", count: 300),
+                    String(repeating: "é", count: 200), "Zoë's 🧾", "Zoë's 🧾 2", "Zoë", ""]
+        let hashes = keys.indices.map { ["0123456789abcdef0123456789abcdef", "fedcba9876543210fedcba9876543210", Self.hash($0)][$0 % 3] }
         let body = WrittenBatch.encode(keys: keys, hashes: ContentHashes(hashes))
-        #expect(body[1 + 0 + 32] == 7)  // the second key's length, after the first (empty) entry
-        var decoded: [(String, String)] = []
-        let whole = body.withUnsafeBufferPointer { b in
-            WrittenBatch.decode(b) { k, h in decoded.append((String(decoding: k, as: UTF8.self), String(decoding: h, as: UTF8.self))) }
+        // the first (empty) key: nothing shared, nothing more, its 16 bytes; then the second's numbers
+        let second = 2 + 16, third = second + 2 + 7 + 16
+        #expect(Array(body[0..<3]) == [0, 0, 0x01])
+        #expect(Array(body[second..<(second + 2)]) == [0, 7])
+        // the third shares "INV-1/" with the second and adds "3": 6, 1, "3"
+        let three: [UInt8] = [6, 1, UInt8(ascii: "3")]
+        #expect(Array(body[third..<(third + 3)]) == three)
+        let plain = WrittenBatch.encodePlain(keys: keys, hashes: ContentHashes(hashes))
+        #expect(plain.count - body.count >= keys.count * 15)  // 16 bytes less for each hash, at most one more for its numbers
+        for (format, body) in [(2, body), (1, plain)] {
+            var decoded: [(String, String)] = []
+            let whole = body.withUnsafeBufferPointer { b in
+                WrittenBatch.decode(b, format: format) { k, h in decoded.append((String(decoding: k, as: UTF8.self), String(decoding: h, as: UTF8.self))) }
+            }
+            #expect(whole)
+            #expect(decoded.map(\.0) == keys, "layout \(format)")
+            #expect(decoded.map(\.1) == hashes, "layout \(format)")
+            for cut in [body.count - 1, body.count - 17, 40] {
+                let short = Array(body.prefix(cut))
+                #expect(short.withUnsafeBufferPointer { WrittenBatch.decode($0, format: format) { _, _ in } } == false, "layout \(format) cut at \(cut)")
+            }
         }
-        #expect(whole)
-        #expect(decoded.map(\.0) == keys)
-        #expect(decoded.map(\.1) == hashes)
-        for cut in [body.count - 1, body.count - 33, 40] {
-            let short = Array(body.prefix(cut))
-            #expect(short.withUnsafeBufferPointer { WrittenBatch.decode($0) { _, _ in } } == false, "cut at \(cut)")
+        #expect(body.withUnsafeBufferPointer { WrittenBatch.decode($0, format: 3) { _, _ in } } == false)
+        // a key said to share more than the key before holds is refused
+        #expect([UInt8]([0, 1, 65] + [UInt8](repeating: 0, count: 16) + [2, 0] + [UInt8](repeating: 0, count: 16))
+            .withUnsafeBufferPointer { WrittenBatch.decode($0, format: 2) { _, _ in } } == false)
+    }
+
+    @Test("batches of both layouts in one store: those an earlier version left and new ones, read and folded in order")
+    func bothLayouts() throws {
+        let (store, dir) = try Self.store()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = try Self.run(store)
+        try store.saveWritten(pipeline: "p", target: "t", runID: run, keys: ["a", "b"], contentHashes: ContentHashes([Self.hash(1), Self.hash(2)]))
+        // a batch as v6 wrote it, after the first (it wins where they share a key)
+        let old = WrittenBatch.encodePlain(keys: ["b", "c"], hashes: ContentHashes([Self.hash(3), Self.hash(4)]))
+        try store.write { db in
+            try db.execute(sql: "INSERT INTO written_batches (target, run, count, body) SELECT target, run, 2, ? FROM written_batches", arguments: [Data(old)])
         }
+        #expect(try store.read { try Int.fetchAll($0, sql: "SELECT format FROM written_batches ORDER BY id") } == [2, 1])
+        #expect(try store.written(pipeline: "p", target: "t").mapValues(\.contentHash) == ["a": Self.hash(1), "b": Self.hash(3), "c": Self.hash(4)])
+        let next = try Self.run(store)
+        try store.settleWritten(pipeline: "p", target: "t", runID: next, replacedAll: false)
+        #expect(try Self.count(store, "written_batches") == 0)
+        #expect(try store.written(pipeline: "p", target: "t").mapValues(\.contentHash) == ["a": Self.hash(1), "b": Self.hash(3), "c": Self.hash(4)])
     }
 
     @Test("content hashes: SHA-256's first 16 bytes in hex, kept one after the other")
@@ -177,6 +211,9 @@ struct WrittenKeysTests {
         #expect(hashes[0] == "ba7816bf8f01cfea414140de5dae2223")  // FIPS 180-2's "abc"
         #expect(hashes[1] == "e3b0c44298fc1c149afbf4c8996fb924")  // the empty message
         #expect(ContentHashes([hashes[1], hashes[0]]).hex == Array((hashes[1] + hashes[0]).utf8))
+        // kept as 16 bytes each; digits given in upper case read the same
+        #expect(hashes.bytes.count == 32 && hashes.bytes.prefix(4) == [0xba, 0x78, 0x16, 0xbf])
+        #expect(ContentHashes(["BA7816BF8F01CFEA414140DE5DAE2223"]) == ContentHashes([hashes[0]]))
     }
 
     @Test("a damaged batch in the store gives a clear error, not a crash")

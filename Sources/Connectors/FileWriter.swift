@@ -226,7 +226,17 @@ final class FileSession: TargetSession {
         oldLoaded = true
         guard oldExists else { return }
         if format == .jsonLines {
-            try oldLines { line, key in old[key] = (ContentHashes.prefix(of: line), false) }
+            // room for every key at once, from the file's size and its first lines' length (a
+            // million keys would otherwise be moved to a twice larger table several times)
+            var info = stat()
+            let size = stat(path, &info) == 0 ? Int(info.st_size) : 0
+            var lines = 0, bytes = 0
+            try oldLines { line, key in
+                lines += 1
+                bytes += line.count + 1
+                if lines == 1_024 { old.reserveCapacity(size / bytes * 1_024 * 21 / 20) }
+                old[key] = (ContentHashes.prefix(of: line), false)
+            }
             return
         }
         try oldRecords { chunk in
@@ -243,7 +253,7 @@ final class FileSession: TargetSession {
             guard line.contains(where: { $0 != 32 && $0 != 9 }) else { return }
             let bytes = Array(line)
             var key: String?
-            if let partialKey, let members = try? parser.parseMembers(bytes, named: partialKey.fields) {
+            if let partialKey, let members = try? parser.parseMembers(bytes, named: partialKey.memberNames) {
                 key = partialKey.key(.object(members))
             }
             if key == nil {
@@ -337,7 +347,7 @@ final class FileSession: TargetSession {
             replacedAll = everyOldWritten
             return
         }
-        if oldExists {
+        if oldExists && !everyOldWritten {
             if format == .jsonLines {
                 // the old lines this run did not write again, as they are
                 try oldLines { line, key in

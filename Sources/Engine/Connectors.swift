@@ -75,10 +75,13 @@ public protocol StreamingTargetWriter: TargetWriter {
 /// when the expression gives nothing (the key is then the whole record's hash: read it whole).
 public struct PartialKey {
     public let fields: Set<String>
+    /// `fields` as ``JSONModel/JSONParser/parseMembers(_:named:)`` takes them.
+    public let memberNames: JSONParser.MemberNames
     public let key: (JSONValue) -> String?
 
     public init(fields: Set<String>, key: @escaping (JSONValue) -> String?) {
         self.fields = fields
+        memberNames = JSONParser.MemberNames(fields)
         self.key = key
     }
 }

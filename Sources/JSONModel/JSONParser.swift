@@ -341,13 +341,30 @@ extension JSONParser {
     /// large JSON Lines file costs a fraction of reading the record. A member named twice keeps
     /// its last value, as ``parse(_:)`` does. Throws for anything that is not one whole object.
     public func parseMembers(_ bytes: [UInt8], named names: Set<String>) throws(JSONParseError) -> JSONObject {
+        try parseMembers(bytes, named: MemberNames(names))
+    }
+
+    /// The names of the members ``parseMembers(_:named:)`` takes, worked out once for the lines
+    /// of a whole file.
+    public struct MemberNames: Sendable {
+        let names: Set<String>
+        /// (compared as bytes with a member's name as written, when it has no escapes)
+        let bytes: [[UInt8]]
+
+        public init(_ names: Set<String>) {
+            self.names = names
+            bytes = names.map { Array($0.utf8) }
+        }
+    }
+
+    public func parseMembers(_ bytes: [UInt8], named memberNames: MemberNames) throws(JSONParseError) -> JSONObject {
         var reader = Reader(bytes: bytes)
         reader.skipWhitespace()
         guard reader.peek() == UInt8(ascii: "{") else { throw reader.error("expected an object") }
         reader.pos += 1
         reader.skipWhitespace()
-        // names compared as bytes with a member's name as written (when it has no escapes)
-        let wanted = names.map { Array($0.utf8) }
+        let names = memberNames.names
+        let wanted = memberNames.bytes
         var members: [(String, JSONValue)] = []
         if reader.peek() == UInt8(ascii: "}") {
             reader.pos += 1
@@ -360,9 +377,22 @@ extension JSONParser {
                     let k = try reader.readKey()
                     key = names.contains(k) ? k : nil
                 }
-                let start = reader.pos
-                try reader.skipValue(depthLimit: maxDepth)
-                if let key { members.append((key, try parse(Array(bytes[start..<reader.pos])))) }
+                if let key {
+                    // a string or a number (what keys are made of) read in place; anything else
+                    // skipped over, then parsed on its own
+                    switch reader.peek() ?? 0 {
+                    case UInt8(ascii: "\""):
+                        members.append((key, .string(try reader.readString())))
+                    case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                        members.append((key, .number(try reader.readNumber())))
+                    default:
+                        let start = reader.pos
+                        try reader.skipValue(depthLimit: maxDepth)
+                        members.append((key, try parse(Array(bytes[start..<reader.pos]))))
+                    }
+                } else {
+                    try reader.skipValue(depthLimit: maxDepth)
+                }
                 reader.skipWhitespace()
                 guard let c = reader.peek() else { throw reader.error("unexpected end of input; expected ',' or '}'") }
                 reader.pos += 1

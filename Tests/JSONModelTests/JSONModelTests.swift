@@ -285,11 +285,18 @@ struct ParseMembersTests {
         // names written with escapes or beyond ASCII are compared as the names they spell
         let spelled = try JSONParser().parseMembers(Array(#"{"\u0061": 5, "é": 1, "b" : 2}"#.utf8), named: ["a", "é", "b"])
         #expect(spelled.keys == ["a", "é", "b"])
+        // strings and numbers are read in place: escapes, exponents and exact decimals as the whole parse reads them
+        let scalars = #"{"s": "a\"b\u00e9\n", "n": -1.50e3, "m": 0.1000000000000000000001, "o": {"s": 1}}"#
+        let all = try JSONParser.parse(scalars).objectValue!
+        let some = try JSONParser().parseMembers(Array(scalars.utf8), named: JSONParser.MemberNames(["s", "n", "m"]))
+        #expect(some.keys == ["s", "n", "m"])
+        for k in ["s", "n", "m"] { #expect(some[k] == all[k] && some[k]?.numberValue?.jsonText == all[k]?.numberValue?.jsonText, "\(k)") }
+        #expect(some["s"] == .string("a\"bé\n"))
     }
 
     @Test("anything but one whole object is refused with a position")
     func refuses() {
-        for bad in ["[1]", "{\"a\": 1", "{\"a\": }", "{\"a\": [1, 2}", "{\"a\": 1} x", "{\"a\" 1}", "{\"a\": \"open}", "{\"a\": 1,}", "{\"b\": tru e}"] {
+        for bad in ["[1]", "{\"a\": 1", "{\"a\": }", "{\"a\": [1, 2}", "{\"a\": 1} x", "{\"a\" 1}", "{\"a\": \"open}", "{\"a\": 1,}", "{\"b\": tru e}", "{\"a\": 01}", "{\"a\": -}", "{\"a\": 1.}", "{\"a\": \"bad \\q\"}"] {
             #expect(throws: JSONParseError.self, "\(bad)") { try JSONParser().parseMembers(Array(bad.utf8), named: ["a"]) }
         }
     }

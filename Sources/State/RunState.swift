@@ -63,8 +63,11 @@ extension StateStore: RunStateStore {
         precondition(keys.count == contentHashes.count)
         guard !keys.isEmpty else { return }
         let body = WrittenBatch.encode(keys: keys, hashes: contentHashes)
+        let known = knownNumbers
         try write { db in
-            let (targetNumber, run) = try Self.numbers(db, pipeline: pipeline, target: target, runID: runID)
+            let (targetNumber, run) = try known.numbers(pipeline: pipeline, target: target, runID: runID) {
+                try Self.numbers(db, pipeline: pipeline, target: target, runID: runID)
+            }
             try db.execute(sql: "INSERT INTO written_batches (target, run, count, format, body) VALUES (?, ?, ?, ?, ?)",
                            arguments: [targetNumber, run, keys.count, WrittenBatch.compact, Data(body)])
         }
@@ -283,4 +286,23 @@ private struct RowStatement {
 
     /// SQLite copies the text it is given.
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+}
+
+/// The number of a pipeline's target and the row number of a run, kept once found: a target is
+/// numbered once and keeps its number, and runs are never deleted, so a streamed run that saves
+/// a batch per chunk looks them up (three statements) once instead of for each chunk.
+final class KnownNumbers: @unchecked Sendable {
+    private let lock = NSLock()
+    private var known: [[String]: (target: Int64, run: Int64)] = [:]
+
+    /// The numbers for `pipeline`, `target` and `runID`: remembered ones, else `find`'s (kept
+    /// when the run has a row).
+    func numbers(pipeline: String, target: String, runID: String,
+                 find: () throws -> (target: Int64, run: Int64?)) throws -> (target: Int64, run: Int64?) {
+        let key = [pipeline, target, runID]
+        if let hit = lock.withLock({ known[key] }) { return (hit.target, hit.run) }
+        let found = try find()
+        if let run = found.run { lock.withLock { known[key] = (found.target, run) } }
+        return found
+    }
 }

@@ -7,6 +7,8 @@ import GRDB
 public final class StateStore: Sendable {
     let db: DatabasePool
     public let path: String
+    /// The numbers of pipelines' targets and of runs met so far (see `RunState.numbers`).
+    let knownNumbers = KnownNumbers()
 
     public struct StoreError: Error, CustomStringConvertible {
         public let description: String

@@ -184,6 +184,25 @@ struct WrittenKeysTests {
             .withUnsafeBufferPointer { WrittenBatch.decode($0, format: 2) { _, _ in } } == false)
     }
 
+    @Test("each batch names its own target and run, with the numbers looked up once per target and run")
+    func batchNumbers() throws {
+        let (store, dir) = try Self.store()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let first = try Self.run(store)
+        let second = try Self.run(store)
+        let saves = [("p", "t", first), ("p", "t", second), ("p", "u", second), ("q", "t", first), ("p", "t", first), ("p", "u", second)]
+        for (pipeline, target, run) in saves {
+            try store.saveWritten(pipeline: pipeline, target: target, runID: run, keys: ["k"], contentHashes: ContentHashes([Self.hash(1)]))
+        }
+        let rows = try store.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT t.pipeline, t.target, r.id AS run FROM written_batches b
+                JOIN written_targets t ON t.id = b.target JOIN runs r ON r.rowid = b.run ORDER BY b.id
+                """).map { "\($0["pipeline"] as String)/\($0["target"] as String)/\($0["run"] as String)" }
+        }
+        #expect(rows == saves.map { "\($0.0)/\($0.1)/\($0.2)" })
+    }
+
     @Test("batches of both layouts in one store: those an earlier version left and new ones, read and folded in order")
     func bothLayouts() throws {
         let (store, dir) = try Self.store()

@@ -18,11 +18,18 @@ import JSONModel
 /// `$number` would not read as a plain decimal, an overflow. Each result is the one the general
 /// evaluation gives (ShortcutTests checks every shape against it). Exact mode only: in the
 /// IEEE mode numbers leave as doubles, which only the general way converts.
-enum DirectForm {
-    case member(String, Int32)
-    case call((Value) -> Value?, String, Int32)
-    case concat([ConcatPart])
-    case exact([ExactStep])
+final class DirectForm {
+    /// (a class whose parts are constants: a run reads them where they are, where an enum's
+    /// payload was copied out, with its reference counts, at every run)
+    private enum Shape { case member, call, concat, exact }
+    private let shape: Shape
+    /// The member read (`member`, `call`).
+    private let key: String
+    private let slot: Int32
+    /// The function called on it (`call`).
+    private let function: ((Value) -> Value?)?
+    private let parts: [ConcatPart]
+    private let program: [ExactStep]
 
     enum ConcatPart {
         case text(String)
@@ -32,9 +39,19 @@ enum DirectForm {
         case string(String, Int32)
     }
 
+    private init(_ shape: Shape, key: String = "", slot: Int32 = -1, function: ((Value) -> Value?)? = nil,
+                 parts: [ConcatPart] = [], program: [ExactStep] = []) {
+        self.shape = shape
+        self.key = key
+        self.slot = slot
+        self.function = function
+        self.parts = parts
+        self.program = program
+    }
+
     /// The direct form of `root`, if it has one. `isBound` tells whether a name is bound in the
     /// prepared expression's bindings (which would hide a library function of that name).
-    init?(_ root: Node, functions: FunctionTable, isBound: (Sym) -> Bool) {
+    convenience init?(_ root: Node, functions: FunctionTable, isBound: (Sym) -> Bool) {
         func libraryFunction(_ call: Node) -> Callable? {
             guard call.kind == .function, let p = call.procedure, p.kind == .variable, p.predicate == nil, p.group == nil,
                   !p.keepArray, p.stages == nil, !isBound(p.sym) else { return nil }
@@ -70,13 +87,12 @@ enum DirectForm {
 
         switch root.leaf {
         case .name:
-            self = .member(root.leafName, root.hintSlot)
-            return
+            self.init(.member, key: root.leafName, slot: root.hintSlot)
         case .binary:
             if root.binop == .concat {
                 var parts: [ConcatPart] = []
                 guard concatParts(root, level: 0, into: &parts) else { return nil }
-                self = .concat(parts)
+                self.init(.concat, parts: parts)
                 return
             }
             guard let program = root.exactProgram else { return nil }
@@ -84,11 +100,10 @@ enum DirectForm {
                 let number = Symbols.intern("number")
                 guard !isBound(number), functions.lookup(number) === Functions.numberBuiltin else { return nil }
             }
-            self = .exact(program)
-            return
+            self.init(.exact, program: program)
         default:
             guard plainCall(root), let f = libraryFunction(root), let direct = Functions.directUnary(f), let name = nameArgument(root) else { return nil }
-            self = .call(direct, name.leafName, name.hintSlot)
+            self.init(.call, key: name.leafName, slot: name.hintSlot, function: direct)
         }
     }
 
@@ -96,24 +111,24 @@ enum DirectForm {
     /// evaluation is needed.
     @inline(__always)
     func run(_ o: JSONObject, _ ev: Evaluator) -> JSONValue?? {
-        switch self {
-        case .member(let key, let slot):
+        switch shape {
+        case .member:
             guard let j = ev.memberJSON(o, key, hintSlot: slot) else { return .some(nil) }
             switch j {
             case .string, .bool, .null, .object: return j
             case .number(let n): return .number(Num(n).jsonNumber)
             case .array: return nil
             }
-        case .call(let direct, let key, let slot):
+        case .call:
             guard let j = ev.memberJSON(o, key, hintSlot: slot) else { return nil }
             if case .array = j { return nil }
-            guard let r = direct(Value(j)) else { return nil }
+            guard let r = function?(Value(j)) else { return nil }
             switch r {
             case .string(let s): return .string(s)
             case .number(let n) where n.d.isFinite: return .number(n.jsonNumber)
             default: return nil
             }
-        case .concat(let parts):
+        case .concat:
             var text = ""
             for part in parts {
                 switch part {
@@ -132,7 +147,7 @@ enum DirectForm {
                 }
             }
             return .string(text)
-        case .exact(let program):
+        case .exact:
             guard let (m, e) = ev.exactTerm(program, o) else { return nil }
             return .number(Num(m: m, e: e).jsonNumber)
         }

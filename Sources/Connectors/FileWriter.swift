@@ -227,14 +227,15 @@ final class FileSession: TargetSession {
         guard oldExists else { return }
         if format == .jsonLines {
             // room for every key at once, from the file's size and its first lines' length (a
-            // million keys would otherwise be moved to a twice larger table several times)
+            // million keys would otherwise be moved to a twice larger table several times); at
+            // most a million, since short first lines may stand before long ones
             var info = stat()
             let size = stat(path, &info) == 0 ? Int(info.st_size) : 0
             var lines = 0, bytes = 0
             try oldLines { line, key in
                 lines += 1
                 bytes += line.count + 1
-                if lines == 1_024 { old.reserveCapacity(size / bytes * 1_024 * 21 / 20) }
+                if lines == 1_024 { old.reserveCapacity(min(size * 1_024 / bytes * 21 / 20, 1 << 20)) }
                 old[key] = (ContentHashes.prefix(of: line), false)
             }
             return

@@ -63,13 +63,16 @@ extension StateStore: RunStateStore {
         precondition(keys.count == contentHashes.count)
         guard !keys.isEmpty else { return }
         let body = WrittenBatch.encode(keys: keys, hashes: contentHashes)
-        let known = knownNumbers
-        try write { db in
-            let (targetNumber, run) = try known.numbers(pipeline: pipeline, target: target, runID: runID) {
-                try Self.numbers(db, pipeline: pipeline, target: target, runID: runID)
-            }
+        let remembered = knownNumbers.numbers(pipeline: pipeline, target: target, runID: runID)
+        let found = try write { db -> (target: Int64, run: Int64?) in
+            let (targetNumber, run) = try remembered ?? Self.numbers(db, pipeline: pipeline, target: target, runID: runID)
             try db.execute(sql: "INSERT INTO written_batches (target, run, count, format, body) VALUES (?, ?, ?, ?, ?)",
                            arguments: [targetNumber, run, keys.count, WrittenBatch.compact, Data(body)])
+            return (targetNumber, run)
+        }
+        // (only once the transaction that may have numbered the target is committed)
+        if remembered == nil, let run = found.run {
+            knownNumbers.remember(pipeline: pipeline, target: target, runID: runID, numbers: (found.target, run))
         }
     }
 
@@ -106,7 +109,8 @@ extension StateStore: RunStateStore {
             let id: Int64 = batch["id"]
             guard let data = try Data.fetchOne(db, sql: "SELECT body FROM written_batches WHERE id = ?", arguments: [id]) else { continue }
             let run: Int64? = batch["run"]
-            let format: Int = batch["format"]
+            // (a format that is not a whole number is a damaged batch like any other)
+            let format = Int.fromDatabaseValue(batch["format"]) ?? 0
             try [UInt8](data).withUnsafeBufferPointer { bytes in
                 guard try WrittenBatch.decode(bytes, format: format, { key, hash in try body(key, hash, run) }) else {
                     throw StoreError(description: "the state store holds a damaged batch of written keys (written_batches.id \(id))")
@@ -290,19 +294,22 @@ private struct RowStatement {
 
 /// The number of a pipeline's target and the row number of a run, kept once found: a target is
 /// numbered once and keeps its number, and runs are never deleted, so a streamed run that saves
-/// a batch per chunk looks them up (three statements) once instead of for each chunk.
+/// a batch per chunk looks them up (three statements) once instead of for each chunk. Only a
+/// target's latest run is kept (a scheduler's store lives for many runs).
 final class KnownNumbers: @unchecked Sendable {
     private let lock = NSLock()
-    private var known: [[String]: (target: Int64, run: Int64)] = [:]
+    private var known: [[String]: (runID: String, target: Int64, run: Int64)] = [:]
 
-    /// The numbers for `pipeline`, `target` and `runID`: remembered ones, else `find`'s (kept
-    /// when the run has a row).
-    func numbers(pipeline: String, target: String, runID: String,
-                 find: () throws -> (target: Int64, run: Int64?)) throws -> (target: Int64, run: Int64?) {
-        let key = [pipeline, target, runID]
-        if let hit = lock.withLock({ known[key] }) { return (hit.target, hit.run) }
-        let found = try find()
-        if let run = found.run { lock.withLock { known[key] = (found.target, run) } }
-        return found
+    /// The numbers remembered for `pipeline`, `target` and `runID`, if any.
+    func numbers(pipeline: String, target: String, runID: String) -> (target: Int64, run: Int64?)? {
+        lock.withLock {
+            guard let hit = known[[pipeline, target]], hit.runID == runID else { return nil }
+            return (hit.target, hit.run)
+        }
+    }
+
+    /// Remembers numbers read or made by a committed transaction.
+    func remember(pipeline: String, target: String, runID: String, numbers: (target: Int64, run: Int64)) {
+        lock.withLock { known[[pipeline, target]] = (runID, numbers.target, numbers.run) }
     }
 }

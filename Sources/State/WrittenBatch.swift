@@ -9,7 +9,7 @@ import Engine
 ///   holds them). Both numbers are LEB128
 ///   (seven bits a byte, low bits first, the high bit set on every byte but the last). A chunk's
 ///   keys mostly share their beginning (`INV-0001234/1`, `INV-0001234/2`), so a million keys and
-///   hashes take about 21 MB instead of 48: the state store writes each page twice (its WAL,
+///   hashes take about 19.5 MB instead of 48: the state store writes each page twice (its WAL,
 ///   then the database), which cost a streamed run more than the file it wrote.
 /// - **1** (as `v6-written-batches` wrote them): each entry is the key's length (LEB128), the
 ///   key's bytes, then the content hash's 32 hex digits.

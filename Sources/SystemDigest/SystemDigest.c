@@ -1,6 +1,12 @@
 #include "SystemDigest.h"
 
 #if defined(XEROFLOW_LIBCRYPTO)
+#include <openssl/opensslv.h>
+#endif
+
+// (EVP_MD_fetch and EVP_DigestInit_ex2 are OpenSSL 3's: an older libcrypto is left alone)
+#if defined(XEROFLOW_LIBCRYPTO) && OPENSSL_VERSION_NUMBER >= 0x30000000L
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <pthread.h>
 
@@ -14,6 +20,8 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static void freeContext(void *context) { EVP_MD_CTX_free(context); }
 
 static void setUp(void) {
+    // No clean-up at exit: a thread still hashing then would use a freed algorithm.
+    if (OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL) != 1) return;
     if (pthread_key_create(&contextKey, freeContext) != 0) return;
     sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
     ready = sha256 != NULL;

@@ -8,7 +8,8 @@
 #include <stddef.h>
 
 /// Writes the SHA-256 digest of bytes [data, data + count) to `digest` (32 bytes) and returns 1;
-/// returns 0 and writes nothing when this build has no libcrypto or libcrypto cannot hash
+/// returns 0 and writes nothing when this build has no libcrypto (or one older than OpenSSL 3)
+/// or libcrypto cannot hash
 /// (the caller then hashes another way). Safe to call from any thread.
 int xeroflow_sha256(const void *data, size_t count, unsigned char *digest);
 

@@ -2,6 +2,12 @@
 import Foundation
 import PackageDescription
 
+/// The path of a library file in the system's usual library folders, if it is there.
+func systemLibrary(_ file: String) -> String? {
+    ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib"]
+        .map { $0 + "/" + file }.first { FileManager.default.fileExists(atPath: $0) }
+}
+
 /// jemalloc, linked into `xeroflow` itself when the system has its static archive (Debian and
 /// Ubuntu: `apt-get install libjemalloc-dev`). A run makes millions of small objects on one
 /// thread and lets them go on another; glibc's allocator spends a tenth of a run's time on that,
@@ -9,9 +15,8 @@ import PackageDescription
 /// `XEROFLOW_SYSTEM_MALLOC=1` set when building, the binary uses the system's allocator.
 let jemalloc: [LinkerSetting] = {
     #if os(Linux)
-    guard ProcessInfo.processInfo.environment["XEROFLOW_SYSTEM_MALLOC"] == nil else { return [] }
-    let places = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib"]
-    guard let archive = places.map({ $0 + "/libjemalloc_pic.a" }).first(where: { FileManager.default.fileExists(atPath: $0) })
+    guard ProcessInfo.processInfo.environment["XEROFLOW_SYSTEM_MALLOC"] == nil,
+          let archive = systemLibrary("libjemalloc_pic.a")
     else { return [] }
     // the whole archive: nothing in the executable calls malloc itself, the runtime's libraries do
     return [.unsafeFlags(["-Xlinker", "--whole-archive", "-Xlinker", archive, "-Xlinker", "--no-whole-archive"])]
@@ -26,10 +31,8 @@ let jemalloc: [LinkerSetting] = {
 /// per record: bench/README.md).
 let libcrypto: (c: [CSetting], link: [LinkerSetting]) = {
     #if os(Linux)
-    guard ProcessInfo.processInfo.environment["XEROFLOW_NO_LIBCRYPTO"] == nil else { return ([], []) }
-    let libraries = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib"]
-    guard FileManager.default.fileExists(atPath: "/usr/include/openssl/evp.h"),
-          libraries.contains(where: { FileManager.default.fileExists(atPath: $0 + "/libcrypto.so") })
+    guard ProcessInfo.processInfo.environment["XEROFLOW_NO_LIBCRYPTO"] == nil,
+          FileManager.default.fileExists(atPath: "/usr/include/openssl/evp.h"), systemLibrary("libcrypto.so") != nil
     else { return ([], []) }
     return ([.define("XEROFLOW_LIBCRYPTO")], [.linkedLibrary("crypto")])
     #else

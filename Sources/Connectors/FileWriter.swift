@@ -181,10 +181,8 @@ final class FileSession: TargetSession {
     let keyOf: (JSONValue) -> String
     let partialKey: PartialKey?
     /// The old file's keys: for each, its record's fingerprint (JSON Lines: the first 8 bytes of
-    /// the hash of its line; CSV: a hash of its cells' text) in the high 63 bits, and in the
-    /// lowest whether this run wrote it again (see ``OldRecord``; a million keys' table takes
-    /// 48 MB instead of the 64 a fingerprint and a flag side by side take).
-    private var old: [String: UInt64] = [:]
+    /// the hash of its line; CSV: a hash of its cells' text) and whether this run wrote it again.
+    private var old: [String: OldRecord] = [:]
     private let oldExists: Bool
     private var seen = HashSet64()
     /// Keys whose hash was seen before in this run: perhaps written twice (checked at the end).
@@ -238,12 +236,12 @@ final class FileSession: TargetSession {
                 lines += 1
                 bytes += line.count + 1
                 if lines == 1_024 { old.reserveCapacity(min(size * 1_024 / bytes * 21 / 20, 1 << 20)) }
-                old[key] = OldRecord.unwritten(ContentHashes.prefix(of: line))
+                old[key] = OldRecord(fingerprint: ContentHashes.prefix(of: line))
             }
             return
         }
         try oldRecords { chunk in
-            for r in chunk { old[keyOf(r)] = OldRecord.unwritten(self.fingerprint(r)) }
+            for r in chunk { old[keyOf(r)] = OldRecord(fingerprint: self.fingerprint(r)) }
         }
     }
 
@@ -322,11 +320,11 @@ final class FileSession: TargetSession {
         for (key, record) in zip(keys, records) {
             let textPrint = try append(record, hashed: true)
             if let before = old[key] {
-                if OldRecord.written(before) {
+                if before.writtenAgain {
                     r.updated += 1  // written twice this run
                 } else {
-                    old[key] = OldRecord.written(before, true)
-                    let now = OldRecord.unwritten(format == .csv ? fingerprint(record) : textPrint)
+                    old[key]?.writtenAgain = true
+                    let now = OldRecord(fingerprint: format == .csv ? fingerprint(record) : textPrint)
                     if before == now { r.unchanged += 1 } else { r.updated += 1 }
                 }
             } else {
@@ -344,7 +342,7 @@ final class FileSession: TargetSession {
     func commit() throws {
         guard let file = out else { return }
         // (the old file's records were all written again, or there was none)
-        let everyOldWritten = oldLoaded && old.values.allSatisfy(OldRecord.written)
+        let everyOldWritten = oldLoaded && old.values.allSatisfy(\.writtenAgain)
         if report.created + report.updated == 0 && oldExists {
             abandon()  // every record is in the old file as it is
             replacedAll = everyOldWritten
@@ -354,11 +352,11 @@ final class FileSession: TargetSession {
             if format == .jsonLines {
                 // the old lines this run did not write again, as they are
                 try oldLines { line, key in
-                    if !(old[key].map(OldRecord.written) ?? false) { try out?.append { $0.append(contentsOf: line); $0.append(10) } }
+                    if old[key]?.writtenAgain != true { try out?.append { $0.append(contentsOf: line); $0.append(10) } }
                 }
             } else {
                 try oldRecords { chunk in
-                    for r in chunk where !(self.old[self.keyOf(r)].map(OldRecord.written) ?? false) { try self.append(r) }
+                    for r in chunk where self.old[self.keyOf(r)]?.writtenAgain != true { try self.append(r) }
                 }
             }
         }
@@ -422,15 +420,20 @@ final class FileSession: TargetSession {
     }
 }
 
-/// A record of a target's old file as ``FileSession`` remembers it: a 64-bit fingerprint with
-/// its lowest bit standing for "written again by this run" (63 bits of fingerprint are plenty to
-/// tell a changed record from an unchanged one).
-enum OldRecord {
-    /// `fingerprint`, not yet written again.
-    static func unwritten(_ fingerprint: UInt64) -> UInt64 { fingerprint & ~1 }
-    static func written(_ record: UInt64) -> Bool { record & 1 == 1 }
-    /// `record` with its flag set.
-    static func written(_ record: UInt64, _ again: Bool) -> UInt64 { again ? record | 1 : record & ~1 }
+/// A record of a target's old file as ``FileSession`` remembers it, in one 64-bit word: its
+/// fingerprint's high 63 bits (plenty to tell a changed record from an unchanged one) and, in
+/// the lowest, whether this run wrote its key again. A million keys' table takes 48 MB instead
+/// of the 64 a fingerprint and a flag side by side take.
+struct OldRecord: Equatable {
+    private var bits: UInt64
+
+    /// A record of this fingerprint, not written again yet.
+    init(fingerprint: UInt64) { bits = fingerprint & ~1 }
+
+    var writtenAgain: Bool {
+        get { bits & 1 == 1 }
+        set { bits = newValue ? bits | 1 : bits & ~1 }
+    }
 }
 
 /// Writes through a buffer of 64 KiB; `close` makes the file durable.

@@ -46,21 +46,6 @@ enum WrittenBatch {
         return out
     }
 
-    /// The body in layout 1, as v6 wrote it (for the tests of reading such batches).
-    static func encodePlain(keys: [String], hashes: ContentHashes) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(keys.count * (hexLength + 24))
-        for i in keys.indices {
-            var key = keys[i]
-            key.withUTF8 { k in
-                putNumber(k.count, into: &out)
-                out.append(contentsOf: k)
-            }
-            hashes.withDigits(i) { out.append(contentsOf: $0) }
-        }
-        return out
-    }
-
     /// Calls `entry` with each key and hash (32 hex digits) of a body in layout `format`, in
     /// order (the buffers live for the call only); false when the body is cut short or
     /// malformed, or the layout is unknown.

@@ -25,6 +25,26 @@ struct WrittenKeysTests {
         return id
     }
 
+    /// Saves a streamed chunk of `keys` with the hashes numbered `hashes` (see ``hash(_:)``).
+    static func save(_ store: StateStore, pipeline: String = "p", target: String = "t", run: String, _ keys: [String], hashes: [Int]) throws {
+        try store.saveWritten(pipeline: pipeline, target: target, runID: run, keys: keys, contentHashes: ContentHashes(hashes.map(hash)))
+    }
+
+    /// A batch's body in layout 1, as v6 wrote it: each key's length (LEB128), the key, its hash's 32 hex digits.
+    static func plainBody(keys: [String], hashes: ContentHashes) -> [UInt8] {
+        var out: [UInt8] = []
+        for (i, key) in keys.enumerated() {
+            var n = key.utf8.count
+            while n >= 0x80 {
+                out.append(UInt8(truncatingIfNeeded: n) | 0x80)
+                n >>= 7
+            }
+            out.append(UInt8(n))
+            out += Array(key.utf8) + Array(hashes[i].utf8)
+        }
+        return out
+    }
+
     static func count(_ store: StateStore, _ table: String) throws -> Int {
         try store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM \(table)") ?? -1 }
     }
@@ -88,9 +108,9 @@ struct WrittenKeysTests {
         let (store, dir) = try Self.store()
         defer { try? FileManager.default.removeItem(at: dir) }
         let run = try Self.run(store)
-        try store.saveWritten(pipeline: "p", target: "t", runID: run, keys: ["a", "b"], contentHashes: ContentHashes([Self.hash(1), Self.hash(2)]))
-        try store.saveWritten(pipeline: "p", target: "t", runID: run, keys: ["b", "c"], contentHashes: ContentHashes([Self.hash(3), Self.hash(4)]))
-        try store.saveWritten(pipeline: "p", target: "other", runID: run, keys: ["a"], contentHashes: ContentHashes([Self.hash(9)]))
+        try Self.save(store, run: run, ["a", "b"], hashes: [1, 2])
+        try Self.save(store, run: run, ["b", "c"], hashes: [3, 4])
+        try Self.save(store, target: "other", run: run, ["a"], hashes: [9])
         #expect(try Self.count(store, "written_batches") == 3)
         #expect(try Self.count(store, "written_keys") == 0)
         let written = try store.written(pipeline: "p", target: "t")
@@ -105,10 +125,10 @@ struct WrittenKeysTests {
         let (store, dir) = try Self.store()
         defer { try? FileManager.default.removeItem(at: dir) }
         let first = try Self.run(store)
-        try store.saveWritten(pipeline: "p", target: "t", runID: first, keys: ["a", "b"], contentHashes: ContentHashes([Self.hash(1), Self.hash(2)]))
-        try store.saveWritten(pipeline: "p", target: "t", runID: first, keys: ["a"], contentHashes: ContentHashes([Self.hash(5)]))
+        try Self.save(store, run: first, ["a", "b"], hashes: [1, 2])
+        try Self.save(store, run: first, ["a"], hashes: [5])
         let second = try Self.run(store)
-        try store.saveWritten(pipeline: "p", target: "t", runID: second, keys: ["b", "c"], contentHashes: ContentHashes([Self.hash(6), Self.hash(7)]))
+        try Self.save(store, run: second, ["b", "c"], hashes: [6, 7])
         let expected = ["a": Self.hash(5), "b": Self.hash(6), "c": Self.hash(7)]
         // (killed here: both runs' batches, in order)
         #expect(try Self.count(store, "written_batches") == 3)
@@ -132,10 +152,10 @@ struct WrittenKeysTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let first = try Self.run(store)
         try store.saveWritten(pipeline: "p", target: "t", runID: first, entries: ["gone": WrittenEntry(contentHash: Self.hash(0))])
-        try store.saveWritten(pipeline: "p", target: "t", runID: first, keys: ["a", "b"], contentHashes: ContentHashes([Self.hash(1), Self.hash(2)]))
-        try store.saveWritten(pipeline: "p", target: "other", runID: first, keys: ["a"], contentHashes: ContentHashes([Self.hash(9)]))
+        try Self.save(store, run: first, ["a", "b"], hashes: [1, 2])
+        try Self.save(store, target: "other", run: first, ["a"], hashes: [9])
         let second = try Self.run(store)
-        try store.saveWritten(pipeline: "p", target: "t", runID: second, keys: ["a", "b"], contentHashes: ContentHashes([Self.hash(3), Self.hash(4)]))
+        try Self.save(store, run: second, ["a", "b"], hashes: [3, 4])
         try store.settleWritten(pipeline: "p", target: "t", runID: second, replacedAll: true)
         #expect(try store.written(pipeline: "p", target: "t").mapValues(\.contentHash) == ["a": Self.hash(3), "b": Self.hash(4)])
         #expect(try Self.count(store, "written_keys") == 0)
@@ -147,7 +167,7 @@ struct WrittenKeysTests {
         let (store, dir) = try Self.store()
         defer { try? FileManager.default.removeItem(at: dir) }
         let first = try Self.run(store)
-        try store.saveWritten(pipeline: "p", target: "t", runID: first, keys: ["a", "b"], contentHashes: ContentHashes([Self.hash(1), Self.hash(2)]))
+        try Self.save(store, run: first, ["a", "b"], hashes: [1, 2])
         let second = try Self.run(store)
         try store.saveWritten(pipeline: "p", target: "t", runID: second, entries: ["b": WrittenEntry(contentHash: Self.hash(8), targetID: "id-b")])
         #expect(try Self.count(store, "written_batches") == 0)
@@ -169,7 +189,7 @@ struct WrittenKeysTests {
         // the third shares "INV-1/" with the second and adds "3": 6, 1, "3"
         let three: [UInt8] = [6, 1, UInt8(ascii: "3")]
         #expect(Array(body[third..<(third + 3)]) == three)
-        let plain = WrittenBatch.encodePlain(keys: keys, hashes: ContentHashes(hashes))
+        let plain = Self.plainBody(keys: keys, hashes: ContentHashes(hashes))
         #expect(plain.count - body.count >= keys.count * 15)  // 16 bytes less for each hash, at most one more for its numbers
         for (format, body) in [(2, body), (1, plain)] {
             var decoded: [(String, String)] = []
@@ -198,7 +218,7 @@ struct WrittenKeysTests {
         let second = try Self.run(store)
         let saves = [("p", "t", first), ("p", "t", second), ("p", "u", second), ("q", "t", first), ("p", "t", first), ("p", "u", second)]
         for (pipeline, target, run) in saves {
-            try store.saveWritten(pipeline: pipeline, target: target, runID: run, keys: ["k"], contentHashes: ContentHashes([Self.hash(1)]))
+            try Self.save(store, pipeline: pipeline, target: target, run: run, ["k"], hashes: [1])
         }
         let rows = try store.read { db in
             try Row.fetchAll(db, sql: """
@@ -214,9 +234,9 @@ struct WrittenKeysTests {
         let (store, dir) = try Self.store()
         defer { try? FileManager.default.removeItem(at: dir) }
         let run = try Self.run(store)
-        try store.saveWritten(pipeline: "p", target: "t", runID: run, keys: ["a", "b"], contentHashes: ContentHashes([Self.hash(1), Self.hash(2)]))
+        try Self.save(store, run: run, ["a", "b"], hashes: [1, 2])
         // a batch as v6 wrote it, after the first (it wins where they share a key)
-        let old = WrittenBatch.encodePlain(keys: ["b", "c"], hashes: ContentHashes([Self.hash(3), Self.hash(4)]))
+        let old = Self.plainBody(keys: ["b", "c"], hashes: ContentHashes([Self.hash(3), Self.hash(4)]))
         try store.write { db in
             try db.execute(sql: "INSERT INTO written_batches (target, run, count, body) SELECT target, run, 2, ? FROM written_batches", arguments: [Data(old)])
         }
@@ -246,7 +266,7 @@ struct WrittenKeysTests {
         let (store, dir) = try Self.store()
         defer { try? FileManager.default.removeItem(at: dir) }
         let run = try Self.run(store)
-        try store.saveWritten(pipeline: "p", target: "t", runID: run, keys: ["a"], contentHashes: ContentHashes([Self.hash(1)]))
+        try Self.save(store, run: run, ["a"], hashes: [1])
         try store.write { db in try db.execute(sql: "UPDATE written_batches SET body = x'05616263'") }
         #expect {
             _ = try store.written(pipeline: "p", target: "t")
@@ -255,7 +275,7 @@ struct WrittenKeysTests {
         }
         // a layout that is not a number the store knows (text, unknown numbers) is a damaged
         // batch too; a fraction is read as GRDB reads it, without a crash
-        try store.saveWritten(pipeline: "p", target: "u", runID: run, keys: ["a"], contentHashes: ContentHashes([Self.hash(1)]))
+        try Self.save(store, target: "u", run: run, ["a"], hashes: [1])
         for format in ["'2x'", "9", "-1", "2.5"] {
             try store.write { db in
                 try db.execute(sql: "UPDATE written_batches SET format = \(format) WHERE id = (SELECT max(id) FROM written_batches)")
@@ -277,12 +297,12 @@ struct WrittenKeysTests {
             try db.execute(sql: "CREATE TRIGGER refuse BEFORE INSERT ON written_batches BEGIN SELECT RAISE(ABORT, 'refused'); END")
         }
         #expect(throws: (any Error).self) {
-            try store.saveWritten(pipeline: "p", target: "t", runID: run, keys: ["a"], contentHashes: ContentHashes([Self.hash(1)]))
+            try Self.save(store, run: run, ["a"], hashes: [1])
         }
         try store.write { db in try db.execute(sql: "DROP TRIGGER refuse") }
         // another target takes the number the failed save had made, then "t" saves again
-        try store.saveWritten(pipeline: "p", target: "u", runID: run, keys: ["b"], contentHashes: ContentHashes([Self.hash(2)]))
-        try store.saveWritten(pipeline: "p", target: "t", runID: run, keys: ["a"], contentHashes: ContentHashes([Self.hash(1)]))
+        try Self.save(store, target: "u", run: run, ["b"], hashes: [2])
+        try Self.save(store, run: run, ["a"], hashes: [1])
         #expect(try store.written(pipeline: "p", target: "t").mapValues(\.contentHash) == ["a": Self.hash(1)])
         #expect(try store.written(pipeline: "p", target: "u").mapValues(\.contentHash) == ["b": Self.hash(2)])
     }

@@ -24,6 +24,8 @@ final class GroupBuffer {
     private var met = KeysMet()
     // Unsorted input.
     private var ordinals: [JSONValue: Int] = [:]
+    /// Each group's key by first-seen position (run files hold positions, not keys).
+    private var keys: [JSONValue] = []
     /// The groups held since the last spill, in the order this spill met them (not always
     /// first-seen order: a group seen before the last spill may come again after newer ones),
     /// each found by its first-seen position in `slots`.
@@ -74,6 +76,7 @@ final class GroupBuffer {
             if let o = ordinals[key] { ordinal = o } else {
                 ordinal = ordinals.count
                 ordinals[key] = ordinal
+                keys.append(key)
             }
             let slot: Int
             if let known = slots[ordinal] { slot = known } else {
@@ -141,7 +144,6 @@ final class GroupBuffer {
         for g in Self.byFirstSeen(open) {
             frame.bytes.removeAll(keepingCapacity: true)
             frame.int(g.ordinal)
-            frame.value(g.key)
             frame.int(g.members.count)
             for m in g.members { frame.value(m) }
             var length = UInt32(frame.bytes.count).littleEndian
@@ -180,23 +182,26 @@ final class GroupBuffer {
         try spill()
         defer { removeRuns() }
         try waitForSpill()
+        ordinals = [:]  // (no group is added from here on; the keys by position stay)
         let readers = try runs.map { try RunReader(path: $0, step: step) }
         var heads = try readers.map { try $0.next() }
+        // (the heads' first-seen positions, Int.max for a run read to its end: the scan for the
+        // smallest reads these, not the groups, which would be retained and released)
+        var next = heads.map { $0?.ordinal ?? Int.max }
         while true {
             // The smallest first-seen position among the runs' next groups; its members are
             // spread over runs in input order.
-            var smallest: Int?
-            for h in heads { if let h, smallest.map({ h.ordinal < $0 }) ?? true { smallest = h.ordinal } }
-            guard let ordinal = smallest else { break }
-            var key: JSONValue = .null
+            let ordinal = next.min() ?? Int.max
+            guard ordinal != Int.max else { break }
+            guard ordinal < keys.count else { throw ConnectorError("step '\(step)': spilled groups cannot be read back (a group that was never met)") }
             var members: [JSONValue] = []
-            for i in heads.indices {
-                guard let h = heads[i], h.ordinal == ordinal else { continue }
-                key = h.key
-                members += h.members
+            for i in next.indices where next[i] == ordinal {
+                let h = heads[i].take()!
+                if members.isEmpty { members = h.members } else { members += h.members }
                 heads[i] = try readers[i].next()
+                next[i] = heads[i]?.ordinal ?? Int.max
             }
-            try emit(key, members)
+            try emit(keys[ordinal], members)
         }
     }
 
@@ -234,7 +239,6 @@ struct KeysMet {
 private final class RunReader {
     struct Group {
         var ordinal: Int
-        var key: JSONValue
         var members: [JSONValue]
     }
     private let file: UnsafeMutablePointer<FILE>
@@ -267,7 +271,7 @@ private final class RunReader {
         r.shapes = shapes
         defer { shapes = r.shapes }
         // (each member takes at least a byte: a count past the frame's end is not a count)
-        guard let ordinal = r.int(), let key = r.value(), let count = r.int(), count >= 0, count <= n - r.at else { throw failed }
+        guard let ordinal = r.int(), ordinal >= 0, let count = r.int(), count >= 0, count <= n - r.at else { throw failed }
         var members: [JSONValue] = []
         members.reserveCapacity(count)
         for _ in 0..<count {
@@ -275,7 +279,7 @@ private final class RunReader {
             members.append(m)
         }
         guard r.at == n else { throw failed }  // nothing left over in the frame
-        return Group(ordinal: ordinal, key: key, members: members)
+        return Group(ordinal: ordinal, members: members)
     }
 }
 

@@ -242,8 +242,9 @@ final class StreamNode {
     /// core waiting while this thread maps: its chunk is mapped in two halves, this thread's
     /// first and the second on the helper's queue, and the chunk goes on only when the next one
     /// comes (or the source ends). The helper's half has this thread's reading and grouping of
-    /// the next chunk to run alongside, instead of being waited for at once.
-    private func pass(_ grouped: CompiledStep.Batch, failures: [RecordFailure], read: Int, _ c: StreamContext) throws {
+    /// the next chunk to run alongside, instead of being waited for at once. `share`: the
+    /// percentage of the chunk this thread maps itself.
+    private func pass(_ grouped: CompiledStep.Batch, failures: [RecordFailure], read: Int, share: Int = 50, _ c: StreamContext) throws {
         guard let step, let evaluations else { return }
         var failures = failures
         guard let helper, grouped.records.count >= 64 else {
@@ -251,7 +252,7 @@ final class StreamNode {
             let batch = step.afterGroup(grouped, evaluations, failures: &failures)
             return try passMapped(batch, failures: failures, read: read, c)
         }
-        let mid = grouped.records.count / 2
+        let mid = grouped.records.count * share / 100
         // (the half's groups are held by `second` until this thread takes them back: records
         // are let go by the thread that made them, see `Graveyard`)
         let second = HalfChunk(grouped[mid..<grouped.records.count])
@@ -350,11 +351,11 @@ final class StreamNode {
                 // (groups of many records: with a helper, a quarter of a chunk's records at a
                 // time, since each is held a while for its second half)
                 if out.records.count >= (helper == nil ? PipelineRunner.chunkSize : PipelineRunner.chunkSize / 4) {
-                    try pass(out, failures: [], read: 0, c)
+                    try pass(out, failures: [], read: 0, share: PipelineRunner.finishShare, c)
                     out = CompiledStep.Batch()
                 }
             }
-            try pass(out, failures: [], read: 0, c)
+            try pass(out, failures: [], read: 0, share: PipelineRunner.finishShare, c)
         }
         try flush(c)
         for consumer in consumers { try consumer.finish(c) }

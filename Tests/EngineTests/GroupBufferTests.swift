@@ -115,6 +115,32 @@ struct GroupBufferTests {
         #expect(message.contains("step 'invoices': cannot spill groups to"), "\(message)")
     }
 
+    @Test("a run file changed on disk before the merge fails the group with the reason, whether its frame is cut short or names a group never met")
+    func damagedRunFiles() throws {
+        // a frame: its length (4 bytes, little-endian), then the first-seen position 1000 and no members
+        let neverMet: [UInt8] = [3, 0, 0, 0, 0xE8, 0x07, 0]
+        let cut: [UInt8] = [9, 0, 0, 0, 1]
+        for (bytes, reason) in [(neverMet, "a group that was never met"), (cut, "cannot be read back")] {
+            let buffer = GroupBuffer(sorted: false, spillAfter: 2, step: "invoices")
+            var failure: String?
+            do {
+                for (i, (k, r)) in Self.records(20).enumerated() {
+                    try buffer.add(key: k, record: r) { _, _ in }
+                    // the first run file is whole by the third spill (spills wait for the one before)
+                    if i == 5, let directory = buffer.directory {
+                        try Data(bytes).write(to: URL(fileURLWithPath: "\(directory)/run0.bin"))
+                    }
+                }
+                try buffer.finish { _, _ in }
+            } catch {
+                failure = "\(error)"
+            }
+            let message = try #require(failure)
+            #expect(message.contains("step 'invoices': spilled groups") && message.contains(reason), "\(message)")
+            #expect(buffer.directory == nil)  // the run files are gone all the same
+        }
+    }
+
     @Test("a group's record made with the shared layouts is the record made alone, whether `into` is a new member or one the members have")
     func mergedRecords() throws {
         let layouts = MergedLayouts()

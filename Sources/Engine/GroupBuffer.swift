@@ -23,9 +23,9 @@ final class GroupBuffer {
     /// Every key met so far, the open group's included.
     private var met = KeysMet()
     // Unsorted input.
-    private var ordinals: [JSONValue: Int] = [:]
-    /// Each group's key by first-seen position (run files hold positions, not keys).
-    private var keys: [JSONValue] = []
+    /// Each group's first-seen position, and its key by position (run files hold positions,
+    /// not keys).
+    private var positions = KeyPositions()
     /// The groups held since the last spill, in the order this spill met them (not always
     /// first-seen order: a group seen before the last spill may come again after newer ones),
     /// each found by its first-seen position in `slots`.
@@ -35,7 +35,7 @@ final class GroupBuffer {
     /// usually of the same group (an export by order, interleaved or not), which then costs
     /// neither dictionary.
     private var last: (key: JSONValue, slot: Int)?
-    typealias OpenGroup = (ordinal: Int, key: JSONValue, members: [JSONValue])
+    typealias OpenGroup = (ordinal: Int, members: [JSONValue])
     private var held = 0
     private var runs: [String] = []
     private(set) var directory: String?
@@ -72,17 +72,12 @@ final class GroupBuffer {
         if let last, last.key == key {
             open[last.slot].members.append(record)
         } else {
-            let ordinal: Int
-            if let o = ordinals[key] { ordinal = o } else {
-                ordinal = ordinals.count
-                ordinals[key] = ordinal
-                keys.append(key)
-            }
+            let ordinal = positions.position(of: key)
             let slot: Int
             if let known = slots[ordinal] { slot = known } else {
                 slot = open.count
                 slots[ordinal] = slot
-                open.append((ordinal, key, []))
+                open.append((ordinal, []))
             }
             open[slot].members.append(record)
             last = (key, slot)
@@ -176,13 +171,13 @@ final class GroupBuffer {
         if runs.isEmpty {
             let groups = Self.byFirstSeen(open)
             (open, slots, last) = ([], [:], nil)
-            for g in groups { try emit(g.key, g.members) }
+            for g in groups { try emit(positions.keys[g.ordinal], g.members) }
             return
         }
         try spill()
         defer { removeRuns() }
         try waitForSpill()
-        ordinals = [:]  // (no group is added from here on; the keys by position stay)
+        positions.forgetHashes()  // (no group is added from here on; the keys by position stay)
         let readers = try runs.map { try RunReader(path: $0, step: step) }
         var heads = try readers.map { try $0.next() }
         // (the heads' first-seen positions, Int.max for a run read to its end: the scan for the
@@ -193,7 +188,7 @@ final class GroupBuffer {
             // spread over runs in input order.
             let ordinal = next.min() ?? Int.max
             guard ordinal != Int.max else { break }
-            guard ordinal < keys.count else { throw ConnectorError("step '\(step)': spilled groups cannot be read back (a group that was never met)") }
+            guard ordinal < positions.keys.count else { throw ConnectorError("step '\(step)': spilled groups cannot be read back (a group that was never met)") }
             var members: [JSONValue] = []
             for i in next.indices where next[i] == ordinal {
                 let h = heads[i].take()!
@@ -201,7 +196,7 @@ final class GroupBuffer {
                 heads[i] = try readers[i].next()
                 next[i] = heads[i]?.ordinal ?? Int.max
             }
-            try emit(keys[ordinal], members)
+            try emit(positions.keys[ordinal], members)
         }
     }
 
@@ -209,6 +204,56 @@ final class GroupBuffer {
         if let directory { try? FileManager.default.removeItem(atPath: directory) }
         directory = nil
         runs = []
+    }
+}
+
+/// The first-seen positions of group keys: the keys in a list, by position, and a table of
+/// 64-bit words (the low 32 bits of a key's hash, then its position + 1; 0 is an empty slot)
+/// that finds a key's position. A quarter of a million keys take 4 MB of table beside the list,
+/// where a dictionary from key to position held a second copy of each key in 16 MB.
+struct KeyPositions {
+    private var table = [UInt64](repeating: 0, count: 1_024)
+    private(set) var keys: [JSONValue] = []
+
+    /// The position of `key`, the next one if it is new.
+    mutating func position(of key: JSONValue) -> Int {
+        if (keys.count + 1) * 4 > table.count * 3 { grow() }
+        let hash = UInt32(truncatingIfNeeded: key.hashValue)
+        // (the key's position, or the empty slot it goes in as a negative number)
+        let found = keys.withUnsafeBufferPointer { known in table.withUnsafeBufferPointer { slots -> Int in
+            let mask = slots.count - 1
+            var i = Int(hash) & mask
+            while true {
+                let word = slots[i]
+                if word == 0 { return -1 - i }
+                if UInt32(truncatingIfNeeded: word >> 32) == hash {
+                    let p = Int(word & 0xFFFF_FFFF) - 1
+                    if known[p] == key { return p }
+                }
+                i = (i + 1) & mask
+            }
+        } }
+        if found >= 0 { return found }
+        precondition(keys.count < Int(UInt32.max), "more than 2^32 - 1 groups")
+        keys.append(key)
+        table[-1 - found] = UInt64(hash) << 32 | UInt64(keys.count)
+        return keys.count - 1
+    }
+
+    /// Lets go of the table (the keys by position stay): no key is looked up from here on.
+    mutating func forgetHashes() { table = [0] }
+
+    private mutating func grow() {
+        var bigger = [UInt64](repeating: 0, count: table.count * 2)
+        bigger.withUnsafeMutableBufferPointer { slots in
+            let mask = slots.count - 1
+            for word in table where word != 0 {
+                var i = Int(word >> 32) & mask
+                while slots[i] != 0 { i = (i + 1) & mask }
+                slots[i] = word
+            }
+        }
+        table = bigger
     }
 }
 

@@ -141,6 +141,22 @@ struct GroupBufferTests {
         }
     }
 
+    @Test("key positions: each key its first-seen position, the same one when it comes again, past the table's growth; keys of one hash (2^53 and 2^53 + 1 are one double) told apart; 1 and 1.0 one key")
+    func keyPositions() throws {
+        var positions = KeyPositions()
+        let keys = (0..<5_000).map { JSONValue.string("K\($0)") }
+        for (i, k) in keys.enumerated() { #expect(positions.position(of: k) == i) }
+        for (i, k) in keys.enumerated().reversed() { #expect(positions.position(of: k) == i) }
+        let near = ["9007199254740992", "9007199254740993"].map { JSONValue.number(JSONNumber(literal: $0)!) }
+        #expect(near[0].hashValue == near[1].hashValue)
+        #expect(positions.position(of: near[0]) == 5_000)
+        #expect(positions.position(of: near[1]) == 5_001)
+        #expect(positions.position(of: near[0]) == 5_000)
+        #expect(positions.position(of: .number(JSONNumber(literal: "1")!)) == 5_002)
+        #expect(positions.position(of: .number(JSONNumber(literal: "1.0")!)) == 5_002)
+        #expect(positions.keys == keys + near + [.number(JSONNumber(literal: "1")!)])
+    }
+
     @Test("a group's record made with the shared layouts is the record made alone, whether `into` is a new member or one the members have")
     func mergedRecords() throws {
         let layouts = MergedLayouts()

@@ -33,12 +33,14 @@ final class GroupBuffer {
     private var slots: [Int: Int] = [:]
     /// The key of the record added last and where its group is in `open`: the next record is
     /// usually of the same group (an export by order, interleaved or not), which then costs
-    /// neither dictionary.
+    /// no look-up (neither `positions` nor `slots`).
     private var last: (key: JSONValue, slot: Int)?
     typealias OpenGroup = (ordinal: Int, members: [JSONValue])
     private var held = 0
     private var runs: [String] = []
     private(set) var directory: String?
+    /// Whether groups were spilled to run files (the merge at the end reads them back).
+    var hasSpilled: Bool { !runs.isEmpty }
 
     init(sorted: Bool, spillAfter: Int, step: String) {
         self.sorted = sorted
@@ -72,7 +74,7 @@ final class GroupBuffer {
         if let last, last.key == key {
             open[last.slot].members.append(record)
         } else {
-            let ordinal = positions.position(of: key)
+            let ordinal = try positions.position(of: key)
             let slot: Int
             if let known = slots[ordinal] { slot = known } else {
                 slot = open.count
@@ -176,6 +178,8 @@ final class GroupBuffer {
             current = nil
             return
         }
+        // (the keys are let go at the end: no group is added after `finish`)
+        defer { positions = KeyPositions() }
         if runs.isEmpty {
             let groups = Self.byFirstSeen(open)
             (open, slots, last) = ([], [:], nil)
@@ -185,8 +189,9 @@ final class GroupBuffer {
         try spill()
         defer { removeRuns() }
         try waitForSpill()
-        positions.forgetHashes()  // (no group is added from here on; the keys by position stay)
-        let readers = try runs.map { try RunReader(path: $0, step: step) }
+        positions.forgetHashes()  // (the keys by position stay)
+        let met = positions.keys.count
+        let readers = try runs.map { try RunReader(path: $0, step: step, groups: met) }
         var heads = try readers.map { try $0.next() }
         // (the heads' first-seen positions, Int.max for a run read to its end: the scan for the
         // smallest reads these, not the groups, which would be retained and released)
@@ -196,13 +201,15 @@ final class GroupBuffer {
             // spread over runs in input order.
             let ordinal = next.min() ?? Int.max
             guard ordinal != Int.max else { break }
-            guard ordinal < positions.keys.count else { throw ConnectorError("step '\(step)': spilled groups cannot be read back (a group that was never met)") }
             var members: [JSONValue] = []
             for i in next.indices where next[i] == ordinal {
                 let h = heads[i].take()!
                 if members.isEmpty { members = h.members } else { members += h.members }
                 heads[i] = try readers[i].next()
                 next[i] = heads[i]?.ordinal ?? Int.max
+                // (a run holds each group once, in first-seen order: anything else would pass a
+                // group on twice, each time with part of its members)
+                guard next[i] > ordinal else { throw readers[i].damaged("its groups are out of order") }
             }
             try emit(positions.keys[ordinal], members)
         }
@@ -224,7 +231,7 @@ struct KeyPositions {
     private(set) var keys: [JSONValue] = []
 
     /// The position of `key`, the next one if it is new.
-    mutating func position(of key: JSONValue) -> Int {
+    mutating func position(of key: JSONValue) throws -> Int {
         if (keys.count + 1) * 4 > table.count * 3 { grow() }
         let hash = UInt32(truncatingIfNeeded: key.hashValue)
         // (the key's position, or the empty slot it goes in as a negative number)
@@ -242,13 +249,14 @@ struct KeyPositions {
             }
         } }
         if found >= 0 { return found }
-        precondition(keys.count < Int(UInt32.max), "more than 2^32 - 1 groups")
+        guard keys.count < Int(UInt32.max) else { throw ConnectorError("more than 2^32 - 1 groups") }
         keys.append(key)
         table[-1 - found] = UInt64(hash) << 32 | UInt64(keys.count)
         return keys.count - 1
     }
 
-    /// Lets go of the table (the keys by position stay): no key is looked up from here on.
+    /// Lets go of the table (the keys by position stay): no key may be looked up from here on
+    /// (it would be given a new position).
     mutating func forgetHashes() { table = [0] }
 
     private mutating func grow() {
@@ -297,34 +305,54 @@ private final class RunReader {
     private let file: UnsafeMutablePointer<FILE>
     private let path: String
     private let step: String
+    /// The groups met (first-seen positions are below it).
+    private let groups: Int
+    /// The bytes of the file not read yet.
+    private var left: Int
     private var buffer: [UInt8] = []
     /// The shapes of object the run file defined so far (see ``SpillCoder/Writer``).
     private var shapes: [JSONObject.Layout] = []
 
-    init(path: String, step: String) throws {
+    init(path: String, step: String, groups: Int) throws {
         guard let f = fopen(path, "rb") else { throw ConnectorError("step '\(step)': cannot read spilled groups \(path)") }
         setvbuf(f, nil, _IOFBF, 1 << 18)
         file = f
         self.path = path
         self.step = step
+        self.groups = groups
+        var info = stat()
+        left = fstat(fileno(f), &info) == 0 ? Int(info.st_size) : 0
     }
 
     deinit { fclose(file) }
 
+    /// The error for a run file that does not read back as it was written.
+    func damaged(_ why: String) -> ConnectorError {
+        ConnectorError("step '\(step)': spilled groups in \(path) cannot be read back (\(why))")
+    }
+
     func next() throws -> Group? {
         var length: UInt32 = 0
-        guard fread(&length, 4, 1, file) == 1 else { return nil }
+        let got = fread(&length, 1, 4, file)
+        if got == 0 && left == 0 { return nil }
+        guard got == 4 else { throw damaged(got == 0 ? "the file ends early" : "the file ends inside a frame's length") }
         let n = Int(UInt32(littleEndian: length))
+        left -= 4
+        // (a length past the file's end is not read into a buffer of that size)
+        guard n <= left else { throw damaged("a frame is longer than what is left of the file") }
+        left -= n
         // (one buffer for the file's frames, grown as needed: read into, never cleared)
         if buffer.count < n { buffer = [UInt8](repeating: 0, count: max(n, 2 * buffer.count)) }
         // (the message made only when it is needed, not for every group)
-        var failed: ConnectorError { ConnectorError("step '\(step)': spilled groups in \(path) cannot be read back") }
+        var failed: ConnectorError { damaged("a frame is cut short or malformed") }
         guard buffer.withUnsafeMutableBytes({ fread($0.baseAddress, 1, n, file) }) == n else { throw failed }
         var r = SpillCoder.Reader(bytes: buffer, count: n)
         r.shapes = shapes
         defer { shapes = r.shapes }
+        guard let ordinal = r.int() else { throw failed }
+        guard ordinal >= 0 && ordinal < groups else { throw damaged("a group that was never met") }
         // (each member takes at least a byte: a count past the frame's end is not a count)
-        guard let ordinal = r.int(), ordinal >= 0, let count = r.int(), count >= 0, count <= n - r.at else { throw failed }
+        guard let count = r.int(), count >= 0, count <= n - r.at else { throw failed }
         var members: [JSONValue] = []
         members.reserveCapacity(count)
         for _ in 0..<count {

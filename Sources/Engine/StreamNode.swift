@@ -127,10 +127,10 @@ final class StreamNode {
     /// The step's expressions prepared for this node's thread (a source's branch runs on one).
     let evaluations: StepEvaluations?
     /// For a grouping step that maps: a second set of evaluations and the queue that maps the
-    /// second half of each chunk's groups with them (see `pass`).
+    /// second part of each chunk's groups with them (see `pass`).
     private let helper: (evaluations: StepEvaluations, queue: DispatchQueue)?
-    /// A chunk mapped but for its second half, which the helper may still be mapping.
-    private var held: (first: CompiledStep.Batch, failures: [RecordFailure], second: HalfChunk, read: Int)?
+    /// A chunk mapped but for its second part, which the helper may still be mapping.
+    private var held: (first: CompiledStep.Batch, failures: [RecordFailure], second: SecondPart, read: Int)?
     let joinIndex: [JSONValue: [JSONValue]]
     let session: (any TargetSession)?
     let key: ((JSONValue) -> String)?
@@ -239,11 +239,11 @@ final class StreamNode {
     /// The parts after `group` (map, set), then ``passMapped(_:failures:read:_:)``.
     ///
     /// A grouping step's records each take a whole group to make, which would leave the targets'
-    /// core waiting while this thread maps: its chunk is mapped in two halves, this thread's
+    /// core waiting while this thread maps: its chunk is mapped in two parts, this thread's
     /// first and the second on the helper's queue, and the chunk goes on only when the next one
-    /// comes (or the source ends). The helper's half has this thread's reading and grouping of
+    /// comes (or the source ends). The helper's part has this thread's reading and grouping of
     /// the next chunk to run alongside, instead of being waited for at once. `share`: the
-    /// percentage of the chunk this thread maps itself.
+    /// percentage of the chunk this thread maps itself (half, but for a merge of spilled groups).
     private func pass(_ grouped: CompiledStep.Batch, failures: [RecordFailure], read: Int, share: Int = 50, _ c: StreamContext) throws {
         guard let step, let evaluations else { return }
         var failures = failures
@@ -253,9 +253,9 @@ final class StreamNode {
             return try passMapped(batch, failures: failures, read: read, c)
         }
         let mid = grouped.records.count * share / 100
-        // (the half's groups are held by `second` until this thread takes them back: records
+        // (the part's groups are held by `second` until this thread takes them back: records
         // are let go by the thread that made them, see `Graveyard`)
-        let second = HalfChunk(grouped[mid..<grouped.records.count])
+        let second = SecondPart(grouped[mid..<grouped.records.count])
         let job = UncheckedSendable((step, helper.evaluations, second))
         helper.queue.async {
             let (step, helper, second) = job.value
@@ -266,7 +266,7 @@ final class StreamNode {
         held = (first, failures, second, read)
     }
 
-    /// Passes on the chunk held for its second half, if one is.
+    /// Passes on the chunk held for its second part, if one is.
     private func flush(_ c: StreamContext) throws {
         guard let (first, failures, second, read) = held else { return }
         held = nil
@@ -296,9 +296,9 @@ final class StreamNode {
         for consumer in consumers { try consumer.push(batch, c) }
     }
 
-    /// The second half of a chunk: its groups, mapped once on the helper's queue, then taken
+    /// The second part of a chunk: its groups, mapped once on the helper's queue, then taken
     /// back, groups and records, by the source's thread.
-    private final class HalfChunk: @unchecked Sendable {
+    private final class SecondPart: @unchecked Sendable {
         private var input: CompiledStep.Batch
         private var batch = CompiledStep.Batch()
         private var failures: [RecordFailure] = []
@@ -328,7 +328,7 @@ final class StreamNode {
         }
     }
 
-    /// The source failed: a chunk still held for its second half is not passed on (its targets
+    /// The source failed: a chunk still held for its second part is not passed on (its targets
     /// fail with the source), but its failures are set apart and its counts kept, as for the
     /// chunks before it; the same below.
     func settle(_ c: StreamContext) {
@@ -344,18 +344,20 @@ final class StreamNode {
     func finish(_ c: StreamContext) throws {
         guard step != nil else { return }
         if let groups {
+            // (while spilled groups are merged, this thread also reads the run files back)
+            let share = groups.hasSpilled ? PipelineRunner.finishShare : 50
             var out = CompiledStep.Batch()
             try groups.finish { key, members in
                 let (record, origin) = CompiledStep.merged(members, key: key, into: into, hashes: nil, layouts: layouts)
                 out.append(record, origin)
                 // (groups of many records: with a helper, a quarter of a chunk's records at a
-                // time, since each is held a while for its second half)
+                // time, since each is held a while for its second part)
                 if out.records.count >= (helper == nil ? PipelineRunner.chunkSize : PipelineRunner.chunkSize / 4) {
-                    try pass(out, failures: [], read: 0, share: PipelineRunner.finishShare, c)
+                    try pass(out, failures: [], read: 0, share: share, c)
                     out = CompiledStep.Batch()
                 }
             }
-            try pass(out, failures: [], read: 0, share: PipelineRunner.finishShare, c)
+            try pass(out, failures: [], read: 0, share: share, c)
         }
         try flush(c)
         for consumer in consumers { try consumer.finish(c) }

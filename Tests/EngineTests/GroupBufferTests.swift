@@ -115,12 +115,22 @@ struct GroupBufferTests {
         #expect(message.contains("step 'invoices': cannot spill groups to"), "\(message)")
     }
 
-    @Test("a run file changed on disk before the merge fails the group with the reason, whether its frame is cut short or names a group never met")
+    @Test("a run file changed on disk before the merge fails the group with the reason: a frame cut short or longer than the file, a length cut short, a group never met (the largest position too, which marks a run's end inside the merge), groups out of order")
     func damagedRunFiles() throws {
-        // a frame: its length (4 bytes, little-endian), then the first-seen position 1000 and no members
-        let neverMet: [UInt8] = [3, 0, 0, 0, 0xE8, 0x07, 0]
+        // A frame: its length (4 bytes, little-endian), then the group's first-seen position
+        // and its count of members (LEB128); these have none.
+        let neverMet: [UInt8] = [3, 0, 0, 0, 0xE8, 0x07, 0]  // position 1000 of 7 groups
+        let largest: [UInt8] = [10, 0, 0, 0] + [UInt8](repeating: 0xFF, count: 8) + [0x7F, 0]  // Int.max
         let cut: [UInt8] = [9, 0, 0, 0, 1]
-        for (bytes, reason) in [(neverMet, "a group that was never met"), (cut, "cannot be read back")] {
+        let huge: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 1]
+        let cutLength: [UInt8] = [3, 0]
+        let outOfOrder: [UInt8] = [2, 0, 0, 0, 3, 0, 2, 0, 0, 0, 1, 0]
+        let cases: [([UInt8], String)] = [
+            (neverMet, "a group that was never met"), (largest, "a group that was never met"),
+            (cut, "a frame is longer than what is left of the file"), (huge, "a frame is longer than what is left of the file"),
+            (cutLength, "the file ends inside a frame's length"), (outOfOrder, "its groups are out of order"),
+        ]
+        for (bytes, reason) in cases {
             let buffer = GroupBuffer(sorted: false, spillAfter: 2, step: "invoices")
             var failure: String?
             do {
@@ -136,7 +146,7 @@ struct GroupBufferTests {
                 failure = "\(error)"
             }
             let message = try #require(failure)
-            #expect(message.contains("step 'invoices': spilled groups") && message.contains(reason), "\(message)")
+            #expect(message.contains("step 'invoices': spilled groups in ") && message.contains("run0.bin cannot be read back (\(reason))"), "\(message)")
             #expect(buffer.directory == nil)  // the run files are gone all the same
         }
     }
@@ -145,15 +155,15 @@ struct GroupBufferTests {
     func keyPositions() throws {
         var positions = KeyPositions()
         let keys = (0..<5_000).map { JSONValue.string("K\($0)") }
-        for (i, k) in keys.enumerated() { #expect(positions.position(of: k) == i) }
-        for (i, k) in keys.enumerated().reversed() { #expect(positions.position(of: k) == i) }
+        for (i, k) in keys.enumerated() { #expect(try positions.position(of: k) == i) }
+        for (i, k) in keys.enumerated().reversed() { #expect(try positions.position(of: k) == i) }
         let near = ["9007199254740992", "9007199254740993"].map { JSONValue.number(JSONNumber(literal: $0)!) }
         #expect(near[0].hashValue == near[1].hashValue)
-        #expect(positions.position(of: near[0]) == 5_000)
-        #expect(positions.position(of: near[1]) == 5_001)
-        #expect(positions.position(of: near[0]) == 5_000)
-        #expect(positions.position(of: .number(JSONNumber(literal: "1")!)) == 5_002)
-        #expect(positions.position(of: .number(JSONNumber(literal: "1.0")!)) == 5_002)
+        #expect(try positions.position(of: near[0]) == 5_000)
+        #expect(try positions.position(of: near[1]) == 5_001)
+        #expect(try positions.position(of: near[0]) == 5_000)
+        #expect(try positions.position(of: .number(JSONNumber(literal: "1")!)) == 5_002)
+        #expect(try positions.position(of: .number(JSONNumber(literal: "1.0")!)) == 5_002)
         #expect(positions.keys == keys + near + [.number(JSONNumber(literal: "1")!)])
     }
 

@@ -223,8 +223,9 @@ final class GroupBuffer {
 }
 
 /// The first-seen positions of group keys: the keys in a list, by position, and a table of
-/// 64-bit words (the low 32 bits of a key's hash, then its position + 1; 0 is an empty slot)
-/// that finds a key's position. A quarter of a million keys take 4 MB of table beside the list,
+/// 64-bit words (its position + 1 in the high 32 bits, the low 32 bits of the key's hash in the
+/// low ones, where its probe starts, as in `HashSet64`; 0 is an empty slot) that finds a key's
+/// position. A quarter of a million keys take 4 MB of table beside the list,
 /// where a dictionary from key to position held a second copy of each key in 16 MB.
 struct KeyPositions {
     private var table = [UInt64](repeating: 0, count: 1_024)
@@ -241,8 +242,8 @@ struct KeyPositions {
             while true {
                 let word = slots[i]
                 if word == 0 { return -1 - i }
-                if UInt32(truncatingIfNeeded: word >> 32) == hash {
-                    let p = Int(word & 0xFFFF_FFFF) - 1
+                if UInt32(truncatingIfNeeded: word) == hash {
+                    let p = Int(word >> 32) - 1
                     if known[p] == key { return p }
                 }
                 i = (i + 1) & mask
@@ -251,7 +252,7 @@ struct KeyPositions {
         if found >= 0 { return found }
         guard keys.count < Int(UInt32.max) else { throw ConnectorError("more than 2^32 - 1 groups") }
         keys.append(key)
-        table[-1 - found] = UInt64(hash) << 32 | UInt64(keys.count)
+        table[-1 - found] = UInt64(keys.count) << 32 | UInt64(hash)
         return keys.count - 1
     }
 
@@ -259,18 +260,7 @@ struct KeyPositions {
     /// (it would be given a new position).
     mutating func forgetHashes() { table = [0] }
 
-    private mutating func grow() {
-        var bigger = [UInt64](repeating: 0, count: table.count * 2)
-        bigger.withUnsafeMutableBufferPointer { slots in
-            let mask = slots.count - 1
-            for word in table where word != 0 {
-                var i = Int(word >> 32) & mask
-                while slots[i] != 0 { i = (i + 1) & mask }
-                slots[i] = word
-            }
-        }
-        table = bigger
-    }
+    private mutating func grow() { table = HashSet64.doubled(table) }
 }
 
 /// A set of keys that costs one hash and no comparison of keys per insert while no hash comes

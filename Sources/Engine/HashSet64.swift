@@ -58,11 +58,15 @@ package struct HashSet64 {
         }
     }
 
-    private mutating func grow() {
-        var bigger = [UInt64](repeating: 0, count: slots.count * 2)
+    private mutating func grow() { slots = Self.doubled(slots) }
+
+    /// A table of words (0: an empty slot) that each start their probe at their own low bits,
+    /// moved into one of twice the size. (`KeyPositions` keeps its words so too.)
+    static func doubled(_ words: [UInt64]) -> [UInt64] {
+        var bigger = [UInt64](repeating: 0, count: words.count * 2)
         bigger.withUnsafeMutableBufferPointer { table in
-            for h in slots where h != 0 { _ = Self.place(h, in: table) }
+            for h in words where h != 0 { _ = place(h, in: table) }
         }
-        slots = bigger
+        return bigger
     }
 }

@@ -243,8 +243,8 @@ final class StreamNode {
     /// first and the second on the helper's queue, and the chunk goes on only when the next one
     /// comes (or the source ends). The helper's part has this thread's reading and grouping of
     /// the next chunk to run alongside, instead of being waited for at once. `share`: the
-    /// percentage of the chunk this thread maps itself (half, but for a merge of spilled groups).
-    private func pass(_ grouped: CompiledStep.Batch, failures: [RecordFailure], read: Int, share: Int = 50, _ c: StreamContext) throws {
+    /// percentage of the chunk this thread maps itself.
+    private func pass(_ grouped: CompiledStep.Batch, failures: [RecordFailure], read: Int, share: Int = PipelineRunner.evenShare, _ c: StreamContext) throws {
         guard let step, let evaluations else { return }
         var failures = failures
         guard let helper, grouped.records.count >= 64 else {
@@ -345,7 +345,7 @@ final class StreamNode {
         guard step != nil else { return }
         if let groups {
             // (while spilled groups are merged, this thread also reads the run files back)
-            let share = groups.hasSpilled ? PipelineRunner.finishShare : 50
+            let share = groups.hasSpilled ? PipelineRunner.finishShare : PipelineRunner.evenShare
             var out = CompiledStep.Batch()
             try groups.finish { key, members in
                 let (record, origin) = CompiledStep.merged(members, key: key, into: into, hashes: nil, layouts: layouts)

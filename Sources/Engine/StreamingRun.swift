@@ -18,9 +18,12 @@ extension PipelineRunner {
     /// Records per chunk.
     static let chunkSize = 2_000
 
-    /// The percentage of a grouping step's chunk its source's thread maps itself while spilled
-    /// groups are merged; the helper maps the rest, on the core that also writes the target and
-    /// saves its keys. (Measured on the million-row unsorted merge: 60 % beat 40, 50 and 70.)
+    /// The percentage of a grouping step's chunk its source's thread maps itself (the helper maps
+    /// the rest).
+    static let evenShare = 50
+    /// The same while spilled groups are merged, when this thread also reads the run files back
+    /// and the helper's core also writes the target and saves its keys. (Measured on the
+    /// million-row unsorted merge: 60 % beat 40, 50 and 70.)
     static let finishShare = 60
     /// The records a grouping step holds in memory before it spills them to temporary files
     /// (`XEROFLOW_GROUP_SPILL_AFTER` sets it, for tests).
